@@ -1,0 +1,271 @@
+"""The engine: paths in, findings out.
+
+    paths -discover-> files -load-> documents -classify-> manifests
+          -workspace-> rules -> findings -suppress-> result
+
+The engine never imports a specific rule: it is handed a Registry.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kubelint import diagnostics as diag
+from kubelint.classify import Diagnostic, classify
+from kubelint.config import Config
+from kubelint.discovery import Candidate, discover, read_text
+from kubelint.loader import load_stream
+from kubelint.model import (
+    ComposeFile,
+    Finding,
+    K8sObject,
+    Manifest,
+    ObjectRef,
+    Severity,
+    SourceFile,
+    Violation,
+)
+from kubelint.positions import Path, Span
+from kubelint.registry import Registry, Selection
+from kubelint.rule import Rule, RuleContext, Settings
+from kubelint.suppressions import Suppressor
+from kubelint.workspace import Workspace
+
+
+@dataclass
+class RunResult:
+    findings: list[Finding]
+    files: int = 0
+    documents: int = 0
+    manifests: int = 0
+    duration: float = 0.0
+    rules: list[Rule] = field(default_factory=list)
+    sources: dict[str, SourceFile] = field(default_factory=dict)
+    # Spans that hold secret values, per file: reports must never show their text.
+    sensitive: dict[str, list[Span]] = field(default_factory=dict)
+
+    def count(self, severity: Severity) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    def fails(self, fail_on: str) -> bool:
+        if fail_on == "never":
+            return False
+        threshold = Severity.parse(fail_on)
+        return any(f.severity >= threshold for f in self.findings)
+
+
+def object_ref(manifest: Manifest | None, path: Path) -> ObjectRef | None:
+    if isinstance(manifest, K8sObject):
+        return ObjectRef(manifest.kind, manifest.name, manifest.namespace, manifest.api_version)
+    if isinstance(manifest, ComposeFile):
+        if len(path) >= 2 and path[0] == "services":
+            return ObjectRef("ComposeService", str(path[1]))
+        return ObjectRef("ComposeFile", manifest.source.path)
+    return None
+
+
+class _ChartTemplates:
+    """Answers "is this file inside a Helm chart's templates/ directory?" (cached)."""
+
+    def __init__(self) -> None:
+        self._charts: dict[str, bool] = {}
+
+    def __call__(self, absolute: str | None) -> bool:
+        if absolute is None:
+            return False
+        parts = absolute.split(os.sep)
+        for i in range(len(parts) - 2, 0, -1):
+            if parts[i] == "templates":
+                chart_dir = os.sep.join(parts[:i])
+                if chart_dir not in self._charts:
+                    self._charts[chart_dir] = os.path.isfile(os.path.join(chart_dir, "Chart.yaml"))
+                if self._charts[chart_dir]:
+                    return True
+        return False
+
+
+@dataclass
+class Engine:
+    registry: Registry
+    config: Config
+    selection: Selection
+    cwd: str = field(default_factory=os.getcwd)
+    settings: Settings = field(default_factory=Settings)
+    progress: Callable[[int, int], None] | None = None
+
+    def enabled_rules(self) -> list[Rule]:
+        return [r for r in self.registry if self.selection.enabled(r)]
+
+    def run(self, paths: Sequence[str], *, stdin_name: str | None = None) -> RunResult:
+        started = time.perf_counter()
+        candidates = discover(
+            paths,
+            cwd=self.cwd,
+            exclude=self.config.exclude,
+            exclude_root=self.config.root,
+            stdin_name=stdin_name,
+        )
+        return self.run_candidates(candidates, started)
+
+    def run_candidates(self, candidates: Sequence[Candidate], started: float) -> RunResult:
+        enabled = self.enabled_rules()
+        enabled_ids = {r.id for r in enabled}
+        suppressor = Suppressor(self.registry, self.config.per_file_ignores)
+        diagnostics: list[Diagnostic] = []
+        manifests: list[Manifest] = []
+        sources: dict[str, SourceFile] = {}
+        documents = 0
+        in_chart = _ChartTemplates()
+        for number, cand in enumerate(candidates):
+            if self.progress:
+                self.progress(number, len(candidates))
+            read = read_text(cand, max_size=self.config.max_file_size)
+            if read.text is None:
+                source = SourceFile(cand.display, "", cand.absolute)
+                sources[source.path] = source
+                diagnostics.append(
+                    Diagnostic(diag.UNREADABLE_FILE, source, None, f"cannot lint: {read.problem}")
+                )
+                continue
+            source = SourceFile(cand.display, read.text, cand.absolute)
+            sources[source.path] = source
+            loaded = load_stream(read.text)
+            classified = classify(source, loaded, is_chart_template=in_chart(cand.absolute))
+            documents += classified.documents
+            diagnostics.extend(classified.diagnostics)
+            manifests.extend(classified.manifests)
+            if classified.manifests or classified.diagnostics:
+                suppressor.add_source(source)
+            for m in classified.manifests:
+                suppressor.add_manifest(m)
+
+        workspace = Workspace(manifests, default_namespace=self.config.namespace)
+        findings: list[Finding] = []
+        sensitive: dict[str, list[Span]] = {}
+        ran: set[str] = set()
+        cache: dict[str, Any] = {}
+
+        def keep(finding: Finding, manifest: Manifest | None) -> None:
+            if not suppressor.is_suppressed(finding, manifest):
+                findings.append(finding)
+
+        for d in diagnostics:
+            if d.rule.id in enabled_ids:
+                keep(self._diagnostic_finding(d), None)
+
+        check_rules = [r for r in enabled if r.check is not None]
+        contexts = {
+            r.id: RuleContext(
+                r,
+                {**{k: o.default for k, o in r.options.items()}, **self.config.rule_options.get(r.id, {})},
+                workspace,
+                self.settings,
+                cache,
+            )
+            for r in check_rules
+        }
+        by_format: dict[Any, list[Rule]] = {}
+        for r in check_rules:
+            for fmt in r.applies_to:
+                by_format.setdefault(fmt, []).append(r)
+        for m in manifests:
+            for r in by_format.get(m.format, ()):
+                if not r.applies(m):
+                    continue
+                ran.add(r.id)
+                for finding, secret in self._check(r, m, contexts[r.id]):
+                    if secret and finding.span is not None:
+                        sensitive.setdefault(finding.file, []).append(finding.span)
+                    keep(finding, m)
+
+        for meta_rule, sup, message in suppressor.problems(enabled_ids, ran):
+            if meta_rule.id in enabled_ids and sup.span is not None:
+                findings.append(self._stamp(meta_rule, sup.file, sup.span, message, None, (), None, (), ""))
+
+        findings.sort(key=lambda f: f.sort_key)
+        return RunResult(
+            findings=findings,
+            files=len(sources),
+            documents=documents,
+            manifests=len(manifests),
+            duration=time.perf_counter() - started,
+            rules=enabled,
+            sources=sources,
+            sensitive=sensitive,
+        )
+
+    def _check(self, r: Rule, m: Manifest, ctx: RuleContext) -> Iterable[tuple[Finding, bool]]:
+        try:
+            violations = list(r.run(m, ctx))
+        except Exception as error:  # a bug in one rule must not stop the others
+            yield (
+                self._stamp(
+                    diag.INTERNAL_ERROR,
+                    m.source.path,
+                    m.span(()),
+                    f"rule {r.id} ({r.name}) crashed on {m.label} "
+                    f"({type(error).__name__}); please report this",
+                    m,
+                    (),
+                    None,
+                    (),
+                    f"{r.id}",
+                ),
+                False,
+            )
+            return
+        for v in violations:
+            yield self._violation_finding(r, m, v), v.sensitive
+
+    def _violation_finding(self, r: Rule, m: Manifest, v: Violation) -> Finding:
+        target = v.at or m
+        span = target.span(v.path, key=v.key)
+        fingerprint = v.fingerprint or "/".join(str(p) for p in v.path)
+        return self._stamp(
+            r,
+            target.source.path,
+            span,
+            v.message,
+            m,
+            v.path,
+            v.fix,
+            v.related,
+            fingerprint,
+            v.severity,
+        )
+
+    def _diagnostic_finding(self, d: Diagnostic) -> Finding:
+        return self._stamp(d.rule, d.source.path, d.span, d.message, None, (), None, (), d.message)
+
+    def _stamp(
+        self,
+        r: Rule,
+        file: str,
+        span: Any,
+        message: str,
+        manifest: Manifest | None,
+        path: Path,
+        fix: str | None,
+        related: Any,
+        fingerprint: str,
+        severity: Severity | None = None,
+    ) -> Finding:
+        sev = self.config.severity.get(r.id) or severity or r.severity
+        identity = "|".join(manifest.identity) if manifest is not None else file
+        return Finding(
+            rule_id=r.id,
+            rule_name=r.name,
+            severity=sev,
+            message=message,
+            file=file,
+            span=span,
+            object=object_ref(manifest, path),
+            path=path,
+            fix=fix,
+            related=tuple(related),
+            fingerprint=f"{r.id}|{identity}|{fingerprint}",
+        )

@@ -1,0 +1,31 @@
+"""The built-in rule catalogue, listed explicitly (nothing registers by import).
+
+Families (codes are never reused):
+  KL0xx  input, parsing, suppressions (emitted by the engine, kubelint/diagnostics.py)
+  KL1xx  schema and API validity
+  KL2xx  resources (requests and limits)
+  KL3xx  health: probes, healthchecks
+  KL4xx  secrets
+  KL5xx  images and ports
+  KL6xx  security context and host access
+  KL7xx  Kubernetes cross-resource references
+  KL8xx  Compose project semantics
+"""
+
+from __future__ import annotations
+
+from kubelint.rule import Rule
+
+from . import compose_ports, images, probes, resources, secrets_env
+
+MODULES = (
+    resources,
+    probes,
+    secrets_env,
+    images,
+    compose_ports,
+)
+
+
+def all_rules() -> list[Rule]:
+    return [r for module in MODULES for r in module.RULES]
