@@ -240,7 +240,7 @@ def _check(
     if color not in ("auto", "always", "never"):
         raise _fail("--color: expected auto, always or never")
 
-    settings = _settings(config)
+    settings = settings_from_config(config, cwd)
     engine = Engine(
         registry=registry,
         config=config,
@@ -273,15 +273,15 @@ def _check(
     return EXIT_FINDINGS if result.fails(config.fail_on) else EXIT_CLEAN
 
 
-def _settings(config: Config) -> Settings:
+def settings_from_config(config: Config, cwd: str, *, read_environment: bool | None = None) -> Settings:
     from kubelint.rule import Settings
 
     return Settings(
         kubernetes_version=config.kubernetes_version,
         default_namespace=config.namespace,
         external=tuple(config.external),
-        read_environment=config.read_environment,
-        extra={"strict": config.strict, "policies": tuple(config.policies)},
+        read_environment=config.read_environment if read_environment is None else read_environment,
+        extra={"strict": config.strict, "policies": tuple(config.policies), "cwd": cwd},
     )
 
 

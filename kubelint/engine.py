@@ -150,6 +150,10 @@ class Engine:
         cache: dict[str, Any] = {}
 
         def keep(finding: Finding, manifest: Manifest | None) -> None:
+            if finding.file not in suppressor.files:  # a file a rule read (.env)
+                for extra in cache.get("engine:extra-sources", {}).values():
+                    if extra is not None and extra.path == finding.file:
+                        suppressor.add_source(extra)
             if not suppressor.is_suppressed(finding, manifest):
                 findings.append(finding)
 
@@ -186,6 +190,9 @@ class Engine:
             if meta_rule.id in enabled_ids and sup.span is not None:
                 findings.append(self._stamp(meta_rule, sup.file, sup.span, message, None, (), None, (), ""))
 
+        for extra in cache.get("engine:extra-sources", {}).values():
+            if extra is not None:
+                sources.setdefault(extra.path, extra)
         findings.sort(key=lambda f: f.sort_key)
         return RunResult(
             findings=findings,
@@ -222,12 +229,15 @@ class Engine:
             yield self._violation_finding(r, m, v), v.sensitive
 
     def _violation_finding(self, r: Rule, m: Manifest, v: Violation) -> Finding:
-        target = v.at or m
-        span = target.span(v.path, key=v.key)
+        if v.location is not None:
+            file, span = v.location[0].path, v.location[1]
+        else:
+            target = v.at or m
+            file, span = target.source.path, target.span(v.path, key=v.key)
         fingerprint = v.fingerprint or "/".join(str(p) for p in v.path)
         return self._stamp(
             r,
-            target.source.path,
+            file,
             span,
             v.message,
             m,

@@ -191,7 +191,9 @@ class Violation:
     (for problems with the key itself).  `fix` is a one-line remedy shown under the
     code frame.  `sensitive=True` marks the node as holding a secret value, so
     no report shows its text (code frames mask it).  `at` positions the finding in another manifest (the engine still
-    attributes it to the checked one for suppressions).  `fingerprint` is stable
+    attributes it to the checked one for suppressions); `location` positions it in
+    any source file read with `RuleContext.read_source` (a `.env` file, say).
+    `fingerprint` is stable
     content identifying the problem (for baselines); defaults to the path.
     """
 
@@ -204,6 +206,7 @@ class Violation:
     fingerprint: str | None = None
     severity: Severity | None = None
     sensitive: bool = False  # the node holds a secret: reports never show its text
+    location: tuple[SourceFile, Span] | None = None  # a place in a non-YAML file (.env)
 
 
 @dataclass(frozen=True, slots=True)

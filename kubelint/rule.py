@@ -23,12 +23,13 @@ for the whole run goes through `ctx.cache`.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from kubelint.model import Format, Manifest, Severity, Violation
+from kubelint.model import Format, Manifest, Severity, SourceFile, Violation
 
 if TYPE_CHECKING:
     from kubelint.workspace import Workspace
@@ -86,6 +87,21 @@ class RuleContext:
         self.workspace = workspace
         self.settings = settings
         self._cache = cache
+
+    def read_source(self, path: str) -> SourceFile | None:
+        """Read a non-manifest file of the run (a Compose `.env`, an `env_file`) once,
+        so that findings can point into it (Violation.location) with a code frame.
+        Returns None when it cannot be read."""
+        sources: dict[str, SourceFile | None] = self.cache("engine:extra-sources", dict)
+        absolute = os.path.abspath(path)
+        if absolute not in sources:
+            from kubelint.discovery import Candidate, display_path, read_text
+
+            cwd = self.settings.extra.get("cwd") or os.getcwd()
+            shown = display_path(absolute, cwd)
+            read = read_text(Candidate(shown, absolute))
+            sources[absolute] = SourceFile(shown, read.text, absolute) if read.text is not None else None
+        return sources[absolute]
 
     def cache(self, key: str, factory: Callable[[], T]) -> T:
         """A value computed once per run and shared by all rules (keyed by `key`)."""

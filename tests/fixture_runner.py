@@ -18,11 +18,10 @@ import os
 import re
 from dataclasses import dataclass
 
-from kubelint.cli import build_registry
+from kubelint.cli import build_registry, settings_from_config
 from kubelint.config import Config, load_config, parse_config
 from kubelint.engine import Engine, RunResult
 from kubelint.registry import Selection
-from kubelint.rule import Settings
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "rules")
 _EXPECT_RE = re.compile(r"#\s*expect:\s*([A-Z]{2}\d+(?::\d+)?(?:\s*,\s*[A-Z]{2}\d+(?::\d+)?)*)")
@@ -109,13 +108,7 @@ def run_case(name: str) -> tuple[set[Expected], set[Expected], RunResult]:
         if os.path.basename(full) == ".kubelint.yaml":
             continue
         expected |= _expectations(full, display)
-    settings = Settings(
-        kubernetes_version=config.kubernetes_version,
-        default_namespace=config.namespace,
-        external=tuple(config.external),
-        read_environment=False,
-        extra={"strict": config.strict, "policies": tuple(config.policies)},
-    )
+    settings = settings_from_config(config, cwd, read_environment=False)
     engine = Engine(
         registry=registry,
         config=config,
