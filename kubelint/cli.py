@@ -225,6 +225,13 @@ def _check(
         config.namespace = namespace
     if kubernetes_version:
         config.kubernetes_version = kubernetes_version
+    from kubelint.schema.versions import UnsupportedVersion, resolve_version
+
+    try:
+        config.kubernetes_version = resolve_version(config.kubernetes_version)
+    except UnsupportedVersion as error:
+        where = "--kubernetes-version" if kubernetes_version else "config: kubernetes-version"
+        raise _fail(f"{where}: {error}") from None
 
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" and not output else "text"

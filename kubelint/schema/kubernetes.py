@@ -1,0 +1,82 @@
+"""The built-in Kubernetes schemas of one version, compiled on demand, once.
+
+kubernetes-validate ships, per Kubernetes version, a `_definitions.json` holding every
+OpenAPI definition (`$defs`) and one small file per kind that refers to it.  We load
+`_definitions.json` once, index its definitions by the group/version/kind they declare
+(`x-kubernetes-group-version-kind`), and compile one jsonschema-rs validator per
+definition the run needs: `{"$ref": "<definitions>#/$defs/<name>"}`, resolved through a
+registry that holds the definitions document.  No per-kind file is read at all.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+import jsonschema_rs
+
+from kubelint.schema.problems import SchemaDocuments
+
+DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
+OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+
+
+def schema_directory(version: str, strict: bool) -> str:
+    return f"v{version}.0-local" + ("-strict" if strict else "")
+
+
+def split_api_version(api_version: str) -> tuple[str, str]:
+    """("apps", "v1") for "apps/v1"; ("", "v1") for "v1"."""
+    group, _, version = api_version.rpartition("/")
+    return group, version
+
+
+class KubernetesSchemas:
+    """Validators for the built-in kinds of one Kubernetes version."""
+
+    def __init__(self, version: str, strict: bool) -> None:
+        self.version = version
+        self.strict = strict
+        folder = resources.files("kubernetes_validate").joinpath(
+            "kubernetes-json-schema", schema_directory(version, strict)
+        )
+        with folder.joinpath("_definitions.json").open("rb") as handle:
+            self.definitions: dict[str, Any] = json.load(handle)
+        self.registry = jsonschema_rs.Registry([(DEFINITIONS_URI, self.definitions)])
+        self.documents = SchemaDocuments({}, {DEFINITIONS_URI: self.definitions})
+        self._by_gvk: dict[tuple[str, str, str], str] = {}
+        self._kinds: dict[str, set[str]] = {}
+        for name, schema in self.definitions.get("$defs", {}).items():
+            for gvk in schema.get("x-kubernetes-group-version-kind") or ():
+                group, version_, kind = gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", "")
+                self._by_gvk.setdefault((group, version_, kind.lower()), name)
+                self._kinds.setdefault(kind, set()).add(f"{group}/{version_}" if group else version_)
+        self._validators: dict[str, Any] = {}
+        self.compiled = 0  # how many validators were compiled (tests check compile-once)
+
+    def definition_for(self, api_version: str, kind: str) -> str | None:
+        group, version = split_api_version(api_version)
+        return self._by_gvk.get((group, version, kind.lower()))
+
+    def api_versions_of(self, kind: str) -> list[str]:
+        """The apiVersions that serve `kind` in this Kubernetes version."""
+        return sorted(self._kinds.get(kind, ()))
+
+    def has_group(self, group: str) -> bool:
+        return any(g == group for g, _, _ in self._by_gvk)
+
+    def validator(self, definition: str) -> Any:
+        """The compiled validator of one definition (compiled on first use)."""
+        validator = self._validators.get(definition)
+        if validator is None:
+            validator = jsonschema_rs.Draft202012Validator(
+                {"$ref": f"{DEFINITIONS_URI}#/$defs/{definition}"}, registry=self.registry
+            )
+            self._validators[definition] = validator
+            self.compiled += 1
+        return validator
+
+    def errors(self, definition: str, data: Any) -> Iterator[Any]:
+        yield from self.validator(definition).iter_errors(data)
