@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from kubelint.model import ComposeFile, Format, K8sObject, Severity, Violation
 from kubelint.rule import RuleContext, rule
 from kubelint.schema.compose import ComposeSchema
+from kubelint.schema.deprecations import Status
 from kubelint.schema.objects import (
     Source,
+    builtin_schemas,
     deprecation_table,
     target_version,
     validate_object,
@@ -170,7 +172,12 @@ def no_schema(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
 def _deprecation(obj: K8sObject, ctx: RuleContext, removed: bool) -> Iterator[Violation]:
     target = target_version(ctx)
     status = deprecation_table(ctx).status(obj.api_version, obj.kind, target)
-    if status is None or status.removed is not removed:
+    if status is None:
+        return
+    if status.removed and builtin_schemas(ctx).definition_for(obj.api_version, obj.kind) is not None:
+        # The table says removed, but the target version's API still defines it: trust the API.
+        status = Status(status.entry, removed=False)
+    if status.removed is not removed:
         return
     yield Violation(
         ("apiVersion",),

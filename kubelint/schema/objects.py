@@ -18,17 +18,33 @@ from kubelint.rule import RuleContext
 from kubelint.schema.crd import CustomResources
 from kubelint.schema.deprecations import DeprecationTable
 from kubelint.schema.kubernetes import KubernetesSchemas, split_api_version
+from kubelint.schema.kustomize import KustomizeRoles, Role
 from kubelint.schema.problems import Problem, Translator
 from kubelint.schema.versions import UnsupportedVersion, resolve_version
 from kubelint.secrets import is_secret_name
 
 _RESULTS = "schema:k8s-results"
 
+# apiVersion groups of tool configuration files that look like resources but never
+# reach the API server: they have no schema and that is not worth an info finding.
+TOOL_CONFIG_GROUPS = frozenset(
+    {
+        "kustomize.config.k8s.io",
+        "skaffold",
+        "kind.x-k8s.io",
+        "kubeadm.k8s.io",
+        "kubelet.config.k8s.io",
+        "kubeproxy.config.k8s.io",
+        "apiserver.config.k8s.io",
+    }
+)
+
 
 class Source(enum.Enum):
     BUILTIN = "built-in"
     CRD = "crd"
     NONE = "none"
+    TOOL_CONFIG = "tool-config"  # a kustomization, skaffold.yaml, ...: not validated, not reported
 
 
 @dataclass
@@ -95,8 +111,21 @@ def validate_object(obj: K8sObject, ctx: RuleContext) -> ObjectResult:
     results: dict[int, ObjectResult] = ctx.cache(_RESULTS, dict)
     found = results.get(id(obj))
     if found is None:
-        found = results[id(obj)] = _validate(obj, ctx)
+        found = _validate(obj, ctx)
+        role = ctx.cache("schema:kustomize-roles", KustomizeRoles).role(obj.source.absolute)
+        if role is not None:
+            found.problems = [p for p in found.problems if not _completed_by_kustomize(p, role)]
+        results[id(obj)] = found
     return found
+
+
+def _completed_by_kustomize(problem: Problem, role: Role) -> bool:
+    """Problems kustomize resolves before the object reaches the API server."""
+    if role is Role.PATCH:
+        if problem.missing_field is not None:
+            return True
+        return problem.unknown_field and str(problem.path[-1]).startswith("$")
+    return problem.missing_field == "selector" and problem.path == ("spec",)
 
 
 def _validate(obj: K8sObject, ctx: RuleContext) -> ObjectResult:
@@ -107,6 +136,8 @@ def _validate(obj: K8sObject, ctx: RuleContext) -> ObjectResult:
         translator = Translator(schemas.documents, is_secret=translator_secret)
         return ObjectResult(Source.BUILTIN, list(translator.problems(schemas.errors(definition, obj.data))))
     group, version = split_api_version(obj.api_version)
+    if group in TOOL_CONFIG_GROUPS:
+        return ObjectResult(Source.TOOL_CONFIG)
     crds = custom_resources(ctx)
     served = crds.lookup(group, obj.kind)
     if served is not None:

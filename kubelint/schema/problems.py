@@ -45,6 +45,7 @@ class Problem:
     unknown_field: bool = False  # an unknown key: positioned on the key itself
     sensitive: bool = False
     fix: str | None = None
+    missing_field: str | None = None  # for a missing required field: its name
 
     @property
     def fingerprint(self) -> str:
@@ -194,7 +195,12 @@ class Translator:
         got = describe_value(instance, secret)
         if name == "required":
             missing = kind.as_dict().get("property")
-            yield Problem(path, f'{where}: missing required field "{missing}"', fix=f'add "{missing}"')
+            yield Problem(
+                path,
+                f'{where}: missing required field "{missing}"',
+                fix=f'add "{missing}"',
+                missing_field=str(missing),
+            )
             return
         if name == "type":
             types = kind.as_dict().get("types") or []
