@@ -27,7 +27,7 @@ def _violation(problem: Problem) -> Violation:
     return Violation(
         problem.path,
         problem.message,
-        key=problem.unknown_field,
+        key=problem.on_key,
         fix=problem.fix,
         fingerprint=f"{problem.fingerprint}|{'unknown' if problem.unknown_field else 'invalid'}",
         sensitive=problem.sensitive,

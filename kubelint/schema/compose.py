@@ -9,6 +9,7 @@ files (overrides), so nothing like a missing `image` is reported here.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from importlib import resources
@@ -33,6 +34,40 @@ def _is_secret(path: Path) -> bool:
     return len(path) >= 2 and path[-2] == "environment" and isinstance(path[-1], int)
 
 
+# Values Compose reads as booleans when a boolean field holds a string (generous: the
+# YAML 1.1 words too, whatever their case).
+BOOLEAN_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "y", "n", "t", "f", "1", "0"})
+BOOLEAN_KEYWORD = "x-kubelint-boolean"
+# Fields typed boolean-or-string that really take other strings (`sbom: "generator=..."`).
+_FREE_STRING_FIELDS = frozenset({"provenance", "sbom"})
+
+
+class _BooleanString:
+    """A jsonschema-rs keyword: a string in a boolean field must read as a boolean
+    (the schema allows strings only for interpolation)."""
+
+    def __init__(self, parent_schema: Any, value: Any, schema_path: Any) -> None:
+        pass
+
+    def validate(self, instance: Any) -> None:
+        if isinstance(instance, str) and not is_interpolated(instance):
+            if instance.strip().lower() not in BOOLEAN_WORDS:
+                raise ValueError("expected a boolean")
+
+
+def with_boolean_strings(schema: Any, key: str = "") -> Any:
+    """A copy of the schema where boolean-or-string fields check their strings."""
+    if isinstance(schema, list):
+        return [with_boolean_strings(item, key) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: with_boolean_strings(v, k) for k, v in schema.items()}
+    types = schema.get("type")
+    if isinstance(types, list) and set(types) == {"boolean", "string"} and key not in _FREE_STRING_FIELDS:
+        out[BOOLEAN_KEYWORD] = True
+    return out
+
+
 class ComposeSchema:
     """The compose-spec schema, compiled once per run."""
 
@@ -40,9 +75,11 @@ class ComposeSchema:
         ref = resources.files("kubelint.schemas").joinpath("compose-spec", "compose-spec.json")
         with ref.open("rb") as handle:
             self.schema: dict[str, Any] = json.load(handle)
-        self.validator = jsonschema_rs.Draft202012Validator(self.schema)
+        self.validator = jsonschema_rs.Draft202012Validator(
+            with_boolean_strings(copy.deepcopy(self.schema)), keywords={BOOLEAN_KEYWORD: _BooleanString}
+        )
         self.translator = Translator(
-            SchemaDocuments(self.schema), is_secret=_is_secret, skip_instance=is_interpolated
+            SchemaDocuments(self.schema), is_secret=_is_secret, skip_instance=is_interpolated, field_word="key"
         )
 
     def problems(self, data: Any) -> Iterator[Problem]:

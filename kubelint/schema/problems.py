@@ -48,6 +48,12 @@ class Problem:
     missing_field: str | None = None  # for a missing required field: its name
 
     @property
+    def on_key(self) -> bool:
+        """Position on the mapping key: an unknown field, or the parent of a missing
+        one (`spec:` rather than the first field under it)."""
+        return self.unknown_field or (self.missing_field is not None and bool(self.path) and isinstance(self.path[-1], str))
+
+    @property
     def fingerprint(self) -> str:
         return "/".join(str(p) for p in self.path)
 
@@ -156,10 +162,12 @@ class Translator:
         *,
         is_secret: IsSecret,
         skip_instance: Callable[[Any], bool] | None = None,
+        field_word: str = "field",
     ) -> None:
         self.documents = documents
         self.is_secret = is_secret
         self.skip_instance = skip_instance
+        self.field_word = field_word  # "field" for Kubernetes, "key" for Compose
 
     def problems(self, errors: Iterable[Any]) -> Iterator[Problem]:
         seen: set[tuple[Path, str]] = set()
@@ -185,7 +193,7 @@ class Translator:
             for field in unexpected:
                 key_path = (*path, field)
                 guess = suggest(str(field), allowed)
-                message = f'{where}: unknown field "{field}"'
+                message = f'{where}: unknown {self.field_word} "{field}"'
                 if guess:
                     message += f'; did you mean "{guess}"?'
                 fix = f'rename it to "{guess}"' if guess else "remove it (or check the apiVersion and kind)"
@@ -205,6 +213,9 @@ class Translator:
         if name == "type":
             types = kind.as_dict().get("types") or []
             yield Problem(path, f"{where}: expected {_types_text(types)}, got {got}", sensitive=secret)
+            return
+        if name == "x-kubelint-boolean":
+            yield Problem(path, f"{where}: expected boolean, got {got}", sensitive=secret)
             return
         if name == "enum":
             options = kind.as_dict().get("options") or []
