@@ -174,9 +174,13 @@ def _deprecation(obj: K8sObject, ctx: RuleContext, removed: bool) -> Iterator[Vi
     status = deprecation_table(ctx).status(obj.api_version, obj.kind, target)
     if status is None:
         return
-    if status.removed and builtin_schemas(ctx).definition_for(obj.api_version, obj.kind) is not None:
-        # The table says removed, but the target version's API still defines it: trust the API.
-        status = Status(status.entry, removed=False)
+    if status.entry.component == "k8s":
+        # The target version's API is the ground truth where the table disagrees with it.
+        served = builtin_schemas(ctx).definition_for(obj.api_version, obj.kind) is not None
+        if status.removed and served:
+            status = Status(status.entry, removed=False)  # listed as removed, still served
+        elif not status.removed and not served:
+            return  # not served (yet) by the target version: no-schema says so
     if status.removed is not removed:
         return
     yield Violation(

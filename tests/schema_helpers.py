@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from kubelint.rules.schema import kubernetes_schema_violation
+
 from kubelint.classify import classify
 from kubelint.discovery import Candidate, discover, read_text
 from kubelint.loader import load_stream
 from kubelint.model import Manifest, SourceFile
 from kubelint.rule import RuleContext, Settings
-from kubelint.rules.schema import kubernetes_schema_violation
 from kubelint.workspace import Workspace
 
 

@@ -62,7 +62,9 @@ def _null_int_or_string(obj: K8sObject, raw: list[Any], final: list[Any], kv_err
     return bool(kv_errors) and "is valid under each of" in str(kv_errors[0].message) and not final
 
 
-def _group_prefix_collision(obj: K8sObject, raw: list[Any], final: list[Any], kv_errors: list[Any] | None) -> bool:
+def _group_prefix_collision(
+    obj: K8sObject, raw: list[Any], final: list[Any], kv_errors: list[Any] | None
+) -> bool:
     """kubernetes-validate picks a schema file by the first label of the group
     (`apps.example.com/v1` Deployment -> deployment-apps-v1.json) and then fails on
     the apiVersion enum; kubelint matches the full group and reports "no schema"."""
@@ -100,7 +102,9 @@ def test_schema_verdicts_agree_with_kubernetes_validate(monkeypatch: pytest.Monk
             if _group_prefix_collision(obj, [], [], kv_errors):
                 explained["group-prefix-collision"] = explained.get("group-prefix-collision", 0) + 1
                 continue
-            unexplained.append(f"{obj.source.path}: {obj.label}: kubelint has no schema, kubernetes-validate has")
+            unexplained.append(
+                f"{obj.source.path}: {obj.label}: kubelint has no schema, kubernetes-validate has"
+            )
             continue
         compared += 1
         if kv_errors is None:
@@ -110,7 +114,11 @@ def test_schema_verdicts_agree_with_kubernetes_validate(monkeypatch: pytest.Monk
             agreed += 1
             continue
         reason = next(
-            (name for name, fits in EXPLAINED.items() if fits(obj, raw_result.problems, final.problems, kv_errors)),
+            (
+                name
+                for name, fits in EXPLAINED.items()
+                if fits(obj, raw_result.problems, final.problems, kv_errors)
+            ),
             None,
         )
         if reason is None:

@@ -50,9 +50,9 @@ class _BooleanString:
         pass
 
     def validate(self, instance: Any) -> None:
-        if isinstance(instance, str) and not is_interpolated(instance):
-            if instance.strip().lower() not in BOOLEAN_WORDS:
-                raise ValueError("expected a boolean")
+        readable = not isinstance(instance, str) or is_interpolated(instance)
+        if not readable and instance.strip().lower() not in BOOLEAN_WORDS:
+            raise ValueError("expected a boolean")
 
 
 def with_boolean_strings(schema: Any, key: str = "") -> Any:
@@ -79,7 +79,10 @@ class ComposeSchema:
             with_boolean_strings(copy.deepcopy(self.schema)), keywords={BOOLEAN_KEYWORD: _BooleanString}
         )
         self.translator = Translator(
-            SchemaDocuments(self.schema), is_secret=_is_secret, skip_instance=is_interpolated, field_word="key"
+            SchemaDocuments(self.schema),
+            is_secret=_is_secret,
+            skip_instance=is_interpolated,
+            field_word="key",
         )
 
     def problems(self, data: Any) -> Iterator[Problem]:

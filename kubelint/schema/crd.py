@@ -45,13 +45,12 @@ def convert(schema: Any, *, strict: bool, root: bool = False) -> Any:
             out[key] = convert(value, strict=strict)
         elif key in _SCHEMA_LISTS and isinstance(value, list):
             out[key] = [convert(v, strict=strict) for v in value]
-        elif key in ("type", "enum", "required", "pattern", "format", "minimum", "maximum", "multipleOf"):
-            out[key] = value
-        elif key in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties"):
-            out[key] = value
-        elif key == "uniqueItems" and isinstance(value, bool):
-            out[key] = value
-        elif key == "additionalProperties" and isinstance(value, bool):
+        elif (
+            key in ("type", "enum", "required", "pattern", "format", "minimum", "maximum", "multipleOf")
+            or key in ("minLength", "maxLength", "minItems", "maxItems", "minProperties", "maxProperties")
+            or (key == "uniqueItems" and isinstance(value, bool))
+            or (key == "additionalProperties" and isinstance(value, bool))
+        ):
             out[key] = value
     for bound in ("Minimum", "Maximum"):
         flag = schema.get(f"exclusive{bound}")
@@ -75,7 +74,11 @@ def convert(schema: Any, *, strict: bool, root: bool = False) -> Any:
         props = out.setdefault("properties", {})
         props.setdefault("apiVersion", {"type": "string"})
         props.setdefault("kind", {"type": "string"})
-        raw_meta = schema.get("properties", {}).get("metadata") if isinstance(schema.get("properties"), dict) else None
+        raw_meta = (
+            schema.get("properties", {}).get("metadata")
+            if isinstance(schema.get("properties"), dict)
+            else None
+        )
         meta = convert(raw_meta, strict=False) if isinstance(raw_meta, dict) else None
         ref = {"$ref": f"{DEFINITIONS_URI}#/$defs/{OBJECT_META}"}
         props["metadata"] = {"allOf": [ref, meta]} if meta else ref
@@ -106,7 +109,9 @@ class CustomResources:
     compiled: int = 0
 
     @classmethod
-    def from_objects(cls, objects: list[K8sObject], schemas: KubernetesSchemas, strict: bool) -> CustomResources:
+    def from_objects(
+        cls, objects: list[K8sObject], schemas: KubernetesSchemas, strict: bool
+    ) -> CustomResources:
         found = cls(schemas, strict)
         for crd in objects:
             if crd.kind != CRD_KIND or crd.api_version not in CRD_API_VERSIONS:

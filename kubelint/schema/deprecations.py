@@ -40,7 +40,11 @@ class Status:
         e = self.entry
         what = f"{api_version} {kind}"
         use = f"; use {e.replacement}" if e.replacement else ""
-        deprecated_in, removed_in, since = _shown(e.deprecated_in), _shown(e.removed_in), _shown(e.replacement_since)
+        deprecated_in, removed_in, since = (
+            _shown(e.deprecated_in),
+            _shown(e.removed_in),
+            _shown(e.replacement_since),
+        )
         if e.component != "k8s":
             when = f"deprecated in {e.component} {deprecated_in}"
             if e.removed_in:

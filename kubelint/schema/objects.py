@@ -160,7 +160,8 @@ def _validate(obj: K8sObject, ctx: RuleContext) -> ObjectResult:
         if validator is None:
             why = entry.problem or "it has no openAPIV3Schema for this version"
             return ObjectResult(
-                Source.NONE, note=f"its CustomResourceDefinition {entry.crd.name} gives no usable schema ({why})"
+                Source.NONE,
+                note=f"its CustomResourceDefinition {entry.crd.name} gives no usable schema ({why})",
             )
         translator = Translator(crds.documents(entry), is_secret=translator_secret)
         return ObjectResult(Source.CRD, list(translator.problems(validator.iter_errors(obj.data))))

@@ -51,7 +51,9 @@ class Problem:
     def on_key(self) -> bool:
         """Position on the mapping key: an unknown field, or the parent of a missing
         one (`spec:` rather than the first field under it)."""
-        return self.unknown_field or (self.missing_field is not None and bool(self.path) and isinstance(self.path[-1], str))
+        return self.unknown_field or (
+            self.missing_field is not None and bool(self.path) and isinstance(self.path[-1], str)
+        )
 
     @property
     def fingerprint(self) -> str:
@@ -132,9 +134,7 @@ class SchemaDocuments:
             uri, _, fragment = str(location).partition("#")
             if uri in self.by_uri:
                 document = self.by_uri[uri]
-                pointer = [
-                    p.replace("~1", "/").replace("~0", "~") for p in fragment.split("/") if p != ""
-                ]
+                pointer = [p.replace("~1", "/").replace("~0", "~") for p in fragment.split("/") if p != ""]
         node = document
         for element in pointer[: len(pointer) - drop_last] if drop_last else pointer:
             if isinstance(node, dict):
@@ -244,14 +244,18 @@ class Translator:
         where = dotted(path)
         definition = self.documents.definition_name(error)
         if definition in _FRIENDLY_DEFS:
-            yield Problem(path, f"{where}: expected {_FRIENDLY_DEFS[definition]}, got {got}", sensitive=secret)
+            yield Problem(
+                path, f"{where}: expected {_FRIENDLY_DEFS[definition]}, got {got}", sensitive=secret
+            )
             return
         branches: list[list[Any]] = list(error.kind.as_dict().get("context") or [])
         fitting: list[list[Any]] = []
         types: list[str] = []
         for branch in branches:
             mismatch = [
-                e for e in branch if tuple(e.instance_path) == path and e.kind.name in ("type", "enum", "const")
+                e
+                for e in branch
+                if tuple(e.instance_path) == path and e.kind.name in ("type", "enum", "const")
             ]
             for e in mismatch:
                 if e.kind.name == "type":
