@@ -181,9 +181,11 @@ class Engine:
         ran: set[str] = set()
         cache: dict[str, Any] = {}
 
-        def keep(finding: Finding, manifest: Manifest | None) -> None:
+        def keep(finding: Finding, manifest: Manifest | None, secret: bool = False) -> None:
             if remappers and finding.file in remappers:
                 finding = remap_finding(finding, remappers)
+            if secret and finding.span is not None:
+                sensitive.setdefault(finding.file, []).append(finding.span)
             if finding.file not in suppressor.files:  # a file a rule read (.env)
                 for extra in cache.get("engine:extra-sources", {}).values():
                     if extra is not None and extra.path == finding.file:
@@ -216,11 +218,7 @@ class Engine:
                     continue
                 ran.add(r.id)
                 for finding, secret in self._check(r, m, contexts[r.id]):
-                    if remappers and finding.file in remappers:
-                        finding = remap_finding(finding, remappers)
-                    if secret and finding.span is not None:
-                        sensitive.setdefault(finding.file, []).append(finding.span)
-                    keep(finding, m)
+                    keep(finding, m, secret)
 
         for meta_rule, sup, message in suppressor.problems(enabled_ids, ran):
             if meta_rule.id in enabled_ids and sup.span is not None:

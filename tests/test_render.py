@@ -164,3 +164,14 @@ def test_corpus_kustomizations_build_or_fail_cleanly() -> None:
     folder = need_shared(os.path.join(CORPUS, "GoogleCloudPlatform__microservices-demo", "kustomize"))
     result = _run([folder], {"select": ["KL030", "KL031", "KL099"]}, cwd=folder)
     assert _where(result) == []  # components are not built standalone; the rest builds
+
+
+@needs_helm
+def test_packaged_chart_is_rendered(tmp_path: Any) -> None:
+    import tarfile
+
+    archive = tmp_path / "webapp-1.2.0.tgz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(os.path.join(RENDER, "helm", "webapp"), arcname="webapp")
+    result = _run([str(archive)], {"select": ["KL302"]}, cwd=str(tmp_path))
+    assert _where(result) == [("webapp-1.2.0.tgz/webapp/templates/deployment.yaml", 23, 45, "KL302")]

@@ -291,8 +291,14 @@ def _render_profile(
             continue
         template_path = _template_file(chart, key)
         template = _read(template_path) if template_path else None
-        shown = display_path(template_path, cwd) if template_path else f"{chart.display}/{key}"
-        virtual = SourceFile(f"{shown} [{label}]", text, None)
+        if template_path:
+            shown = display_path(template_path, cwd)
+            virtual = SourceFile(f"{shown} [{label}]", text, None)
+        else:  # a packaged chart: findings stay on the rendered text
+            suffix = f"@{profile.name}" if profile.name != "default" else ""
+            shown = f"{chart.display}/{key}{suffix}"
+            virtual = SourceFile(shown, text, None)
+            plan.real_sources.append(virtual)
         if template is not None and template_path is not None:
             real = SourceFile(shown, template, template_path)
             plan.real_sources.append(real)
