@@ -1,0 +1,60 @@
+"""Kubernetes resource quantities (`500m`, `0.5`, `1Gi`, `1e3`), as the API server
+parses them (k8s.io/apimachinery/pkg/api/resource)."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Any
+
+_BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+_DECIMAL = {
+    "n": Fraction(1, 10**9),
+    "u": Fraction(1, 10**6),
+    "m": Fraction(1, 1000),
+    "": Fraction(1),
+    "k": Fraction(10**3),
+    "M": Fraction(10**6),
+    "G": Fraction(10**9),
+    "T": Fraction(10**12),
+    "P": Fraction(10**15),
+    "E": Fraction(10**18),
+}
+_QUANTITY_RE = re.compile(
+    r"^(?P<sign>[+-]?)(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
+    r"(?:(?P<binary>Ki|Mi|Gi|Ti|Pi|Ei)|(?P<exp>[eE][+-]?[0-9]+)|(?P<decimal>[numkMGTPE]?))$"
+)
+
+
+def parse_quantity(value: Any) -> Fraction | None:
+    """The exact value of a quantity, or None if it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(value).limit_denominator(10**9) if value == value else None
+    if not isinstance(value, str):
+        return None
+    match = _QUANTITY_RE.match(value.strip())
+    if not match:
+        return None
+    number = Fraction(match.group("number"))
+    if match.group("sign") == "-":
+        number = -number
+    if match.group("binary"):
+        return number * _BINARY[match.group("binary")]
+    if match.group("exp"):
+        return number * Fraction(10) ** int(match.group("exp")[1:])
+    return number * _DECIMAL[match.group("decimal") or ""]
+
+
+def format_quantity(value: Fraction, resource: str) -> str:
+    """A readable rendering for messages (CPU in cores/millicores, memory in bytes units)."""
+    if resource == "cpu":
+        milli = value * 1000
+        return f"{float(milli):g}m" if milli.denominator == 1 and value < 1 else f"{float(value):g}"
+    for suffix, size in reversed(list(_BINARY.items())):
+        if value >= size and (value / size).denominator == 1:
+            return f"{int(value / size)}{suffix}"
+    return f"{float(value):g}"
