@@ -152,6 +152,8 @@ def test_quantities_and_int_or_string_accept_what_the_api_server_accepts(tmp_pat
     [
         ("resources: {requests: {cpu: true}}", "expected a quantity"),
         ("livenessProbe: {httpGet: {port: 80.5}}", "expected an integer or a string"),
+        ("resources: {limits: {memory: 1 GB}}", 'string "1 GB" is not a quantity'),
+        ("resources: {limits: {cpu: half}}", 'string "half" is not a quantity'),
     ],
 )
 def test_quantity_and_int_or_string_errors_are_readable(tmp_path: Path, extra: str, expected: str) -> None:

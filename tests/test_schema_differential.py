@@ -72,7 +72,14 @@ def _group_prefix_collision(
     return "." in group and not group.endswith(".k8s.io")
 
 
+def _invalid_quantity(obj: K8sObject, raw: list[Any], final: list[Any], kv_errors: list[Any]) -> bool:
+    """The schemas let any string be a quantity; kubelint also checks the quantity
+    syntax the API server enforces (`1 GB`, `half` are rejected by the API server)."""
+    return not kv_errors and bool(final) and all("is not a quantity" in p.message for p in final)
+
+
 EXPLAINED: dict[str, Callable[..., bool]] = {
+    "invalid-quantity": _invalid_quantity,
     "kustomize-completed": _kustomize_completed,
     "null-int-or-string": _null_int_or_string,
 }

@@ -24,7 +24,7 @@ from typing import Any
 import jsonschema_rs
 
 from kubelint.model import K8sObject
-from kubelint.schema.kubernetes import DEFINITIONS_URI, OBJECT_META, KubernetesSchemas
+from kubelint.schema.kubernetes import DEFINITIONS_URI, KEYWORDS, OBJECT_META, KubernetesSchemas
 from kubelint.schema.problems import SchemaDocuments
 
 CRD_KIND = "CustomResourceDefinition"
@@ -148,7 +148,7 @@ class CustomResources:
             entry.converted = convert(entry.schema, strict=self.strict, root=True)
             try:
                 entry.validator = jsonschema_rs.Draft202012Validator(
-                    entry.converted, registry=self.schemas.registry
+                    entry.converted, registry=self.schemas.registry, keywords=KEYWORDS
                 )
             except Exception as error:  # a schema jsonschema-rs cannot compile (bad regex, say)
                 entry.problem = str(error).splitlines()[0] if str(error) else type(error).__name__

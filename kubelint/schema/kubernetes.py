@@ -17,10 +17,27 @@ from typing import Any
 
 import jsonschema_rs
 
-from kubelint.schema.problems import SchemaDocuments
+from kubelint.quantity import parse_quantity
+from kubelint.schema.problems import QUANTITY_KEYWORD, SchemaDocuments
 
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
+QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+
+
+class _QuantityString:
+    """A jsonschema-rs keyword: the schema lets any string be a quantity; the API
+    server accepts only `500m`, `1Gi`, `1e3`, ... (kubelint.quantity)."""
+
+    def __init__(self, parent_schema: Any, value: Any, schema_path: Any) -> None:
+        pass
+
+    def validate(self, instance: Any) -> None:
+        if isinstance(instance, str) and parse_quantity(instance) is None:
+            raise ValueError("not a quantity")
+
+
+KEYWORDS = {QUANTITY_KEYWORD: _QuantityString}
 
 
 def schema_directory(version: str, strict: bool) -> str:
@@ -44,6 +61,9 @@ class KubernetesSchemas:
         )
         with folder.joinpath("_definitions.json").open("rb") as handle:
             self.definitions: dict[str, Any] = json.load(handle)
+        quantity = self.definitions.get("$defs", {}).get(QUANTITY)
+        if isinstance(quantity, dict):
+            quantity[QUANTITY_KEYWORD] = True
         self.registry = jsonschema_rs.Registry([(DEFINITIONS_URI, self.definitions)])
         self.documents = SchemaDocuments({}, {DEFINITIONS_URI: self.definitions})
         self._by_gvk: dict[tuple[str, str, str], str] = {}
@@ -72,7 +92,7 @@ class KubernetesSchemas:
         validator = self._validators.get(definition)
         if validator is None:
             validator = jsonschema_rs.Draft202012Validator(
-                {"$ref": f"{DEFINITIONS_URI}#/$defs/{definition}"}, registry=self.registry
+                {"$ref": f"{DEFINITIONS_URI}#/$defs/{definition}"}, registry=self.registry, keywords=KEYWORDS
             )
             self._validators[definition] = validator
             self.compiled += 1

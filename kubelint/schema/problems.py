@@ -20,6 +20,8 @@ from typing import Any
 
 from kubelint.positions import Path
 
+QUANTITY_KEYWORD = "x-kubelint-quantity"
+
 # A callback deciding whether the value at a path must not be shown.
 IsSecret = Callable[[Path], bool]
 
@@ -213,6 +215,9 @@ class Translator:
         if name == "type":
             types = kind.as_dict().get("types") or []
             yield Problem(path, f"{where}: expected {_types_text(types)}, got {got}", sensitive=secret)
+            return
+        if name == QUANTITY_KEYWORD:
+            yield Problem(path, f"{where}: {got} is not a quantity (such as 500m, 0.5, 1Gi or 128974848)")
             return
         if name == "x-kubelint-boolean":
             yield Problem(path, f"{where}: expected boolean, got {got}", sensitive=secret)
