@@ -37,7 +37,7 @@ class _QuantityString:
             raise ValueError("not a quantity")
 
 
-KEYWORDS = {QUANTITY_KEYWORD: _QuantityString}
+KEYWORDS: dict[str, Any] = {QUANTITY_KEYWORD: _QuantityString}
 
 
 def schema_directory(version: str, strict: bool) -> str:
@@ -73,6 +73,7 @@ class KubernetesSchemas:
                 group, version_, kind = gvk.get("group", ""), gvk.get("version", ""), gvk.get("kind", "")
                 self._by_gvk.setdefault((group, version_, kind.lower()), name)
                 self._kinds.setdefault(kind, set()).add(f"{group}/{version_}" if group else version_)
+        self._groups = {g for g, _, _ in self._by_gvk}
         self._validators: dict[str, Any] = {}
         self.compiled = 0  # how many validators were compiled (tests check compile-once)
 
@@ -85,7 +86,7 @@ class KubernetesSchemas:
         return sorted(self._kinds.get(kind, ()))
 
     def has_group(self, group: str) -> bool:
-        return any(g == group for g, _, _ in self._by_gvk)
+        return group in self._groups
 
     def validator(self, definition: str) -> Any:
         """The compiled validator of one definition (compiled on first use)."""

@@ -55,10 +55,15 @@ class ObjectResult:
 
 
 def target_version(ctx: RuleContext) -> str:
-    try:
-        return resolve_version(ctx.settings.kubernetes_version)
-    except UnsupportedVersion:  # the CLI rejects it first; be lenient for library use
-        return resolve_version(None)
+    """The "MAJOR.MINOR" to validate against (resolved once per run)."""
+
+    def resolve() -> str:
+        try:
+            return resolve_version(ctx.settings.kubernetes_version)
+        except UnsupportedVersion:  # the CLI rejects it first; be lenient for library use
+            return resolve_version(None)
+
+    return ctx.cache("schema:target-version", resolve)
 
 
 def strict_mode(ctx: RuleContext) -> bool:
