@@ -15,10 +15,10 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests"))
 
-from schema_helpers import context, load_manifests  # noqa: E402
+from schema_helpers import context, load_manifests
 
-from kubelint.model import K8sObject  # noqa: E402
-from kubelint.schema.objects import Source, builtin_schemas, custom_resources, validate_object  # noqa: E402
+from kubelint.model import K8sObject
+from kubelint.schema.objects import Source, builtin_schemas, custom_resources, validate_object
 
 
 def main(directory: str) -> None:
