@@ -138,7 +138,7 @@ def _validate(obj: K8sObject, ctx: RuleContext) -> ObjectResult:
     translator_secret = secret_paths(obj)
     definition = schemas.definition_for(obj.api_version, obj.kind)
     if definition is not None:
-        translator = Translator(schemas.documents, is_secret=translator_secret)
+        translator = Translator(schemas.documents, is_secret=translator_secret, data=obj.data)
         return ObjectResult(Source.BUILTIN, list(translator.problems(schemas.errors(definition, obj.data))))
     group, version = split_api_version(obj.api_version)
     if group in TOOL_CONFIG_GROUPS:
@@ -168,7 +168,7 @@ def _validate(obj: K8sObject, ctx: RuleContext) -> ObjectResult:
                 Source.NONE,
                 note=f"its CustomResourceDefinition {entry.crd.name} gives no usable schema ({why})",
             )
-        translator = Translator(crds.documents(entry), is_secret=translator_secret)
+        translator = Translator(crds.documents(entry), is_secret=translator_secret, data=obj.data)
         return ObjectResult(Source.CRD, list(translator.problems(validator.iter_errors(obj.data))))
     known = schemas.api_versions_of(obj.kind)
     if known:

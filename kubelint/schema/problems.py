@@ -21,6 +21,7 @@ from typing import Any
 from kubelint.positions import Path
 
 QUANTITY_KEYWORD = "x-kubelint-quantity"
+_NO_DATA = object()
 
 # A callback deciding whether the value at a path must not be shown.
 IsSecret = Callable[[Path], bool]
@@ -165,11 +166,25 @@ class Translator:
         is_secret: IsSecret,
         skip_instance: Callable[[Any], bool] | None = None,
         field_word: str = "field",
+        data: Any = _NO_DATA,
     ) -> None:
         self.documents = documents
         self.is_secret = is_secret
         self.skip_instance = skip_instance
         self.field_word = field_word  # "field" for Kubernetes, "key" for Compose
+        self.data = data  # the validated data: values are described from it, not from the
+        # validator's JSON copy (where NaN became null, say)
+
+    def _value(self, error: Any, path: Path) -> Any:
+        if self.data is _NO_DATA:
+            return error.instance
+        node = self.data
+        for element in path:
+            try:
+                node = node[element]
+            except (KeyError, IndexError, TypeError):
+                return error.instance
+        return node
 
     def problems(self, errors: Iterable[Any]) -> Iterator[Problem]:
         seen: set[tuple[Path, str]] = set()
@@ -184,7 +199,7 @@ class Translator:
         path: Path = tuple(error.instance_path)
         kind = error.kind
         name = "oneOfMultipleValid" if type(kind).__name__ == "OneOfMultipleValid" else kind.name
-        instance = error.instance
+        instance = self._value(error, path)
         if self.skip_instance is not None and self.skip_instance(instance):
             return
         where = dotted(path)
