@@ -308,7 +308,12 @@ def settings_from_config(config: Config, cwd: str, *, read_environment: bool | N
         default_namespace=config.namespace,
         external=tuple(config.external),
         read_environment=config.read_environment if read_environment is None else read_environment,
-        extra={"strict": config.strict, "policies": tuple(config.policies), "cwd": cwd},
+        extra={
+            "strict": config.strict,
+            "policies": tuple(config.policies),
+            "cwd": cwd,
+            "schema_dirs": tuple(config.schema_dirs),
+        },
     )
 
 

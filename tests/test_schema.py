@@ -266,3 +266,18 @@ def test_compose_schema_ships_with_its_licence() -> None:
         assert os.path.isfile(os.path.join(root, name)), name
     for name in ("deprecations/versions.json", "deprecations/LICENSE", "deprecations/README.md"):
         assert os.path.isfile(os.path.join(root, name)), name
+
+
+# --- schema-dirs --------------------------------------------------------------------
+
+
+def test_schema_dirs_never_fetch_remote_refs(tmp_path: Path) -> None:
+    from kubelint.schema.extra_schemas import ExtraSchemas
+
+    (tmp_path / "schemas").mkdir()
+    schema = {"properties": {"spec": {"$ref": "https://example.invalid/spec.json"}}}
+    (tmp_path / "schemas" / "thing_v1.json").write_text(json.dumps(schema))
+    extra = ExtraSchemas((str(tmp_path / "schemas"),))
+    assert extra.find("example.com/v1", "Thing") is None
+    (problem,) = extra.problems.values()
+    assert "only local files" in problem

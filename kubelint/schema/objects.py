@@ -17,6 +17,7 @@ from kubelint.positions import Path
 from kubelint.rule import RuleContext
 from kubelint.schema.crd import CustomResources
 from kubelint.schema.deprecations import DeprecationTable
+from kubelint.schema.extra_schemas import ExtraSchemas
 from kubelint.schema.kubernetes import KubernetesSchemas, split_api_version
 from kubelint.schema.kustomize import KustomizeRoles, Role
 from kubelint.schema.problems import Problem, Translator
@@ -44,6 +45,7 @@ class Source(enum.Enum):
     BUILTIN = "built-in"
     CRD = "crd"
     NONE = "none"
+    SCHEMA_DIR = "schema-dir"  # a JSON schema from the schema-dirs setting
     TOOL_CONFIG = "tool-config"  # a kustomization, skaffold.yaml, ...: not validated, not reported
 
 
@@ -83,6 +85,11 @@ def custom_resources(ctx: RuleContext) -> CustomResources:
             ctx.workspace.of_kind("CustomResourceDefinition"), schemas, schemas.strict
         ),
     )
+
+
+def extra_schemas(ctx: RuleContext) -> ExtraSchemas:
+    dirs = tuple(str(d) for d in ctx.settings.extra.get("schema_dirs", ()) or ())
+    return ctx.cache("schema:extra-schemas", lambda: ExtraSchemas(dirs))
 
 
 def deprecation_table(ctx: RuleContext) -> DeprecationTable:
@@ -170,11 +177,25 @@ def _validate(obj: K8sObject, ctx: RuleContext) -> ObjectResult:
             )
         translator = Translator(crds.documents(entry), is_secret=translator_secret, data=obj.data)
         return ObjectResult(Source.CRD, list(translator.problems(validator.iter_errors(obj.data))))
+    extra = extra_schemas(ctx)
+    if extra.directories:
+        found = extra.find(obj.api_version, obj.kind)
+        if found is not None:
+            translator = Translator(found.documents, is_secret=translator_secret, data=obj.data)
+            return ObjectResult(
+                Source.SCHEMA_DIR, list(translator.problems(found.validator.iter_errors(obj.data)))
+            )
+        unusable = [f for f in extra.candidates(obj.api_version, obj.kind) if f in extra.problems]
+        if unusable:
+            note = f"schema file {unusable[0]} cannot be used ({extra.problems[unusable[0]]})"
+            return ObjectResult(Source.NONE, note=note)
     known = schemas.api_versions_of(obj.kind)
     if known:
         note = f"{obj.kind} is served as {' and '.join(known)} in Kubernetes {schemas.version}"
     elif group and not schemas.has_group(group):
-        note = "no CustomResourceDefinition for it in this run"
+        note = "no CustomResourceDefinition for it in this run" + (
+            " and none in schema-dirs" if extra.directories else ""
+        )
     else:
         note = f"unknown to Kubernetes {schemas.version}"
     return ObjectResult(Source.NONE, note=note)
