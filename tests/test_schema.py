@@ -281,3 +281,8 @@ def test_schema_dirs_never_fetch_remote_refs(tmp_path: Path) -> None:
     assert extra.find("example.com/v1", "Thing") is None
     (problem,) = extra.problems.values()
     assert "only local files" in problem
+
+
+def test_values_that_are_secrets_are_not_echoed_whatever_their_key(tmp_path: Path) -> None:
+    messages = _messages(tmp_path, _deployment(replicas='"postgres://app:s3cr3tpassw0rd@db:5432/app"'))
+    assert messages == ["spec.replicas: expected integer, got a string"]

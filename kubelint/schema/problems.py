@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubelint.positions import Path
+from kubelint.secrets import secret_value_kind
 
 QUANTITY_KEYWORD = "x-kubelint-quantity"
 _NO_DATA = object()
@@ -216,7 +217,9 @@ class Translator:
                 fix = f'rename it to "{guess}"' if guess else "remove it (or check the apiVersion and kind)"
                 yield Problem(key_path, message, unknown_field=True, fix=fix)
             return
-        secret = self.is_secret(path)
+        secret = self.is_secret(path) or (
+            isinstance(instance, str) and secret_value_kind(instance) is not None
+        )
         got = describe_value(instance, secret)
         if name == "required":
             missing = kind.as_dict().get("property")
