@@ -8,9 +8,10 @@ extensions.  We convert it to JSON Schema (draft 2020-12):
 * `x-kubernetes-preserve-unknown-fields`  -> unknown fields are kept (not reported);
 * `x-kubernetes-embedded-resource: true`  -> `apiVersion`, `kind`, `metadata` allowed;
 * OpenAPI's boolean `exclusiveMinimum`/`exclusiveMaximum` -> draft 2020-12 numbers;
-* objects with `properties` and no `additionalProperties` are *pruned* by the API
-  server: in strict mode their unknown fields are reported (`additionalProperties:
-  false`), exactly where the API server would drop them.
+* objects (`type: object` or with `properties`) without `additionalProperties` are
+  *pruned* by the API server: in strict mode their unknown fields are reported
+  (`additionalProperties: false`), exactly where the API server would drop them.
+  apiextensions.k8s.io/v1beta1 CRDs prune only with `preserveUnknownFields: false`.
 
 The root also allows `apiVersion`, `kind` and `metadata` (validated as ObjectMeta
 from the built-in definitions).
@@ -83,7 +84,8 @@ def convert(schema: Any, *, strict: bool, root: bool = False) -> Any:
         ref = {"$ref": f"{DEFINITIONS_URI}#/$defs/{OBJECT_META}"}
         props["metadata"] = {"allOf": [ref, meta]} if meta else ref
     preserve = schema.get("x-kubernetes-preserve-unknown-fields") is True
-    pruned = "properties" in out and "additionalProperties" not in out and not preserve
+    is_object = "properties" in out or out.get("type") == "object"
+    pruned = is_object and "additionalProperties" not in out and not preserve
     if strict and pruned:
         out["additionalProperties"] = False
     return out
@@ -97,6 +99,7 @@ class CrdVersion:
     converted: Any = None
     validator: Any = None
     problem: str | None = None  # why no validator could be built
+    prunes: bool = True  # the API server drops unknown fields (v1; v1beta1 only if asked)
 
 
 @dataclass
@@ -124,6 +127,7 @@ class CustomResources:
             if not isinstance(group, str) or not isinstance(kind, str):
                 continue
             entry = found.versions.setdefault((group, kind), {})
+            prunes = crd.api_version.endswith("/v1") or spec.get("preserveUnknownFields") is False
             shared = _schema_of(spec.get("validation"))  # v1beta1: one schema for all versions
             listed = spec.get("versions")
             if isinstance(listed, list):
@@ -132,9 +136,9 @@ class CustomResources:
                         own = _schema_of(item.get("schema"))
                         served = item.get("served") is not False
                         raw = own if own is not None else shared
-                        entry.setdefault(item["name"], CrdVersion(crd, served, raw))
+                        entry.setdefault(item["name"], CrdVersion(crd, served, raw, prunes=prunes))
             elif isinstance(spec.get("version"), str):
-                entry.setdefault(spec["version"], CrdVersion(crd, True, shared))
+                entry.setdefault(spec["version"], CrdVersion(crd, True, shared, prunes=prunes))
         return found
 
     def lookup(self, group: str, kind: str) -> dict[str, CrdVersion] | None:
@@ -145,7 +149,7 @@ class CustomResources:
         if entry.schema is None or entry.problem is not None:
             return None
         if entry.validator is None:
-            entry.converted = convert(entry.schema, strict=self.strict, root=True)
+            entry.converted = convert(entry.schema, strict=self.strict and entry.prunes, root=True)
             try:
                 entry.validator = jsonschema_rs.Draft202012Validator(
                     entry.converted, registry=self.schemas.registry, keywords=KEYWORDS

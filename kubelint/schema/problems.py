@@ -108,6 +108,13 @@ def _types_text(types: Iterable[str]) -> str:
     return ", ".join(unique[:-1]) + " or " + unique[-1]
 
 
+def _placeholder_fix(value: Any) -> str | None:
+    """A hint for `${VAR}` left in a Kubernetes manifest (an envsubst template)."""
+    if isinstance(value, str) and "${" in value:
+        return "an unsubstituted ${...} variable: render the template (envsubst) before linting"
+    return None
+
+
 def suggest(name: str, allowed: Iterable[str]) -> str | None:
     """The allowed name closest to a misspelled one (None if nothing is close)."""
     candidates = [a for a in allowed if isinstance(a, str)]
@@ -232,10 +239,19 @@ class Translator:
             return
         if name == "type":
             types = kind.as_dict().get("types") or []
-            yield Problem(path, f"{where}: expected {_types_text(types)}, got {got}", sensitive=secret)
+            yield Problem(
+                path,
+                f"{where}: expected {_types_text(types)}, got {got}",
+                sensitive=secret,
+                fix=_placeholder_fix(instance),
+            )
             return
         if name == QUANTITY_KEYWORD:
-            yield Problem(path, f"{where}: {got} is not a quantity (such as 500m, 0.5, 1Gi or 128974848)")
+            yield Problem(
+                path,
+                f"{where}: {got} is not a quantity (such as 500m, 0.5, 1Gi or 128974848)",
+                fix=_placeholder_fix(instance),
+            )
             return
         if name == "x-kubelint-boolean":
             yield Problem(path, f"{where}: expected boolean, got {got}", sensitive=secret)
