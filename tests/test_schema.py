@@ -173,7 +173,7 @@ def test_every_error_of_a_document_is_reported(tmp_path: Path) -> None:
 def test_secret_values_are_never_echoed(tmp_path: Path) -> None:
     text = (
         "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  notes: [hunter2]\n"
-        "data:\n  config: 424242\n---\n"
+        "data:\n  config: 424242\n  plain: hunter2-plain\n---\n"
         + _deployment(
             container_extra="env: [{name: DB_PASSWORD, value: 987654}, {name: API_TOKEN, value: true}]"
         )
@@ -181,7 +181,7 @@ def test_secret_values_are_never_echoed(tmp_path: Path) -> None:
     manifests = _objects(tmp_path, text)
     ctx = context(manifests)
     problems = [p for m in manifests for p in validate_object(m, ctx).problems]
-    assert len(problems) == 4
+    assert len(problems) == 5
     for problem in problems:
         assert problem.sensitive
         for value in ("hunter2", "424242", "987654", "true"):

@@ -72,14 +72,16 @@ def _group_prefix_collision(
     return "." in group and not group.endswith(".k8s.io")
 
 
-def _invalid_quantity(obj: K8sObject, raw: list[Any], final: list[Any], kv_errors: list[Any]) -> bool:
-    """The schemas let any string be a quantity; kubelint also checks the quantity
-    syntax the API server enforces (`1 GB`, `half` are rejected by the API server)."""
-    return not kv_errors and bool(final) and all("is not a quantity" in p.message for p in final)
+def _api_server_syntax(obj: K8sObject, raw: list[Any], final: list[Any], kv_errors: list[Any]) -> bool:
+    """The schemas let any string be a quantity or a `format: byte` value; kubelint also
+    checks the syntax the API server enforces (`memory: 1 GB`, `half`; Secret data or a
+    caBundle that is not base64 are rejected by the API server)."""
+    syntax = ("is not a quantity", "not valid base64")
+    return not kv_errors and bool(final) and all(any(s in p.message for s in syntax) for p in final)
 
 
 EXPLAINED: dict[str, Callable[..., bool]] = {
-    "invalid-quantity": _invalid_quantity,
+    "api-server-syntax": _api_server_syntax,
     "kustomize-completed": _kustomize_completed,
     "null-int-or-string": _null_int_or_string,
 }

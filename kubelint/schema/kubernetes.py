@@ -10,6 +10,8 @@ registry that holds the definitions document.  No per-kind file is read at all.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from collections.abc import Iterator
 from importlib import resources
@@ -18,7 +20,7 @@ from typing import Any
 import jsonschema_rs
 
 from kubelint.quantity import parse_quantity
-from kubelint.schema.problems import QUANTITY_KEYWORD, SchemaDocuments
+from kubelint.schema.problems import BASE64_KEYWORD, QUANTITY_KEYWORD, SchemaDocuments
 
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
@@ -37,7 +39,35 @@ class _QuantityString:
             raise ValueError("not a quantity")
 
 
-KEYWORDS: dict[str, Any] = {QUANTITY_KEYWORD: _QuantityString}
+class _Base64String:
+    """A jsonschema-rs keyword for `format: byte` ([]byte in Go): the API server decodes
+    the string as padded standard base64 (line breaks ignored) and rejects the object
+    otherwise (`illegal base64 data at input byte 4`)."""
+
+    def __init__(self, parent_schema: Any, value: Any, schema_path: Any) -> None:
+        pass
+
+    def validate(self, instance: Any) -> None:
+        if isinstance(instance, str):
+            try:
+                base64.b64decode(instance.replace("\r", "").replace("\n", ""), validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError("not base64") from None
+
+
+def _mark_byte_formats(node: Any) -> None:
+    """Add the base64 keyword to every `format: byte` schema."""
+    if isinstance(node, dict):
+        if node.get("format") == "byte":
+            node[BASE64_KEYWORD] = True
+        for value in node.values():
+            _mark_byte_formats(value)
+    elif isinstance(node, list):
+        for value in node:
+            _mark_byte_formats(value)
+
+
+KEYWORDS: dict[str, Any] = {QUANTITY_KEYWORD: _QuantityString, BASE64_KEYWORD: _Base64String}
 
 
 def schema_directory(version: str, strict: bool) -> str:
@@ -64,6 +94,7 @@ class KubernetesSchemas:
         quantity = self.definitions.get("$defs", {}).get(QUANTITY)
         if isinstance(quantity, dict):
             quantity[QUANTITY_KEYWORD] = True
+        _mark_byte_formats(self.definitions)
         self.registry = jsonschema_rs.Registry([(DEFINITIONS_URI, self.definitions)])
         self.documents = SchemaDocuments({}, {DEFINITIONS_URI: self.definitions})
         self._by_gvk: dict[tuple[str, str, str], str] = {}

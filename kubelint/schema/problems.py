@@ -22,6 +22,7 @@ from kubelint.positions import Path
 from kubelint.secrets import secret_value_kind
 
 QUANTITY_KEYWORD = "x-kubelint-quantity"
+BASE64_KEYWORD = "x-kubelint-base64"
 _NO_DATA = object()
 
 # A callback deciding whether the value at a path must not be shown.
@@ -252,6 +253,12 @@ class Translator:
                 f"{where}: {got} is not a quantity (such as 500m, 0.5, 1Gi or 128974848)",
                 fix=_placeholder_fix(instance),
             )
+            return
+        if name == BASE64_KEYWORD:
+            fix = "encode it with base64"
+            if path and path[0] == "data":
+                fix = "values under data are base64; put plain text under stringData"
+            yield Problem(path, f"{where}: not valid base64", sensitive=True, fix=fix)
             return
         if name == "x-kubelint-boolean":
             yield Problem(path, f"{where}: expected boolean, got {got}", sensitive=secret)
