@@ -40,7 +40,9 @@ class Registry:
                 return "KL" + tail
             same_length = [rid for rid in self._rules if len(rid) == len(t)]
             if same_length:
-                best = min(same_length, key=lambda rid: sum(a != b for a, b in zip(rid, "KL" + tail, strict=True)))
+                best = min(
+                    same_length, key=lambda rid: sum(a != b for a, b in zip(rid, "KL" + tail, strict=True))
+                )
                 if sum(a != b for a, b in zip(best, "KL" + tail, strict=True)) <= 1:
                     return best
         candidates = list(self._rules) + list(self._by_name)
