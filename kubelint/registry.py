@@ -35,7 +35,7 @@ class Registry:
         t = text.strip()
         if t[:2].upper() == "KL":
             # look-alike characters in the number part: l/I for 1, O for 0
-            tail = t[2:].translate(str.maketrans({"l": "1", "I": "1", "i": "1", "O": "0", "o": "0"}))
+            tail = t[2:].translate(str.maketrans("lIiOo", "11100"))
             if ("KL" + tail) in self._rules:
                 return "KL" + tail
             same_length = [rid for rid in self._rules if len(rid) == len(t)]
