@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from schema_helpers import context, load_manifests
 
-from kubelint.model import ComposeFile, K8sObject
+from kubelint.model import ComposeFile, Document, K8sObject, SourceFile
 from kubelint.schema import kubernetes as kubernetes_module
 from kubelint.schema.compose import ComposeSchema, is_interpolated
 from kubelint.schema.crd import convert
@@ -286,3 +286,46 @@ def test_schema_dirs_never_fetch_remote_refs(tmp_path: Path) -> None:
 def test_values_that_are_secrets_are_not_echoed_whatever_their_key(tmp_path: Path) -> None:
     messages = _messages(tmp_path, _deployment(replicas='"postgres://app:s3cr3tpassw0rd@db:5432/app"'))
     assert messages == ["spec.replicas: expected integer, got a string"]
+
+
+def test_config_file_version_error_names_the_config(tmp_path: Path) -> None:
+    (tmp_path / ".kubelint.yaml").write_text("kubernetes-version: 1.30\n")  # the number 1.3
+    (tmp_path / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "kubelint", "check", "a.yaml"], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert run.returncode == 2
+    assert "kubernetes-version" in run.stderr and "quote" in run.stderr
+
+
+# --- any shape ----------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(spec=_json, kind=st.sampled_from(["Deployment", "Secret", "Pod", "Widget"]))
+def test_any_shape_validates_without_crashing(spec: Any, kind: str) -> None:
+    api = {"Deployment": "apps/v1", "Widget": "example.com/v1"}.get(kind, "v1")
+    data = {"apiVersion": api, "kind": kind, "spec": spec, "data": spec}
+    doc = Document(SourceFile("any.yaml", "", None), 0, data, None)  # type: ignore[arg-type]
+    obj = K8sObject(doc=doc, base=(), data=data, api_version=api, kind=kind)
+    ctx = context([obj])
+    for problem in validate_object(obj, ctx).problems:
+        assert problem.message
+
+
+@settings(max_examples=60, deadline=None)
+@given(service=_json)
+def test_any_compose_shape_validates_without_crashing(service: Any) -> None:
+    for problem in ComposeSchema().problems({"services": {"web": service}, "x-any": service}):
+        assert problem.message
