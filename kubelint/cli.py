@@ -240,6 +240,13 @@ def _check(
         config.namespace = namespace
     if kubernetes_version:
         config.kubernetes_version = kubernetes_version
+    from kubelint.schema.versions import UnsupportedVersion, resolve_version
+
+    try:
+        config.kubernetes_version = resolve_version(config.kubernetes_version)
+    except UnsupportedVersion as error:
+        where = "--kubernetes-version" if kubernetes_version else "config: kubernetes-version"
+        raise _fail(f"{where}: {error}") from None
     helm_values, helm_set, no_render = render
     config.helm.values += [os.path.relpath(os.path.abspath(v), config.root) for v in helm_values]
     config.helm.set += helm_set
@@ -301,7 +308,12 @@ def settings_from_config(config: Config, cwd: str, *, read_environment: bool | N
         default_namespace=config.namespace,
         external=tuple(config.external),
         read_environment=config.read_environment if read_environment is None else read_environment,
-        extra={"strict": config.strict, "policies": tuple(config.policies), "cwd": cwd},
+        extra={
+            "strict": config.strict,
+            "policies": tuple(config.policies),
+            "cwd": cwd,
+            "schema_dirs": tuple(config.schema_dirs),
+        },
     )
 
 

@@ -35,6 +35,7 @@ KNOWN_KEYS: dict[str, str] = {
     "read-environment": "whether Compose interpolation reads the process environment (default true)",
     "policies": "paths of custom policy files or directories",
     "strict": "report unknown fields in Kubernetes schema validation (default true)",
+    "schema-dirs": "directories of extra JSON schemas for custom resources (kubeconform-style names)",
     "render": "render Helm charts and Kustomize overlays before linting: auto (default) or never",
     "helm": "Helm rendering: release, namespace, values, set, and per-chart charts: {dir: {values, set, profiles}}",
 }
@@ -80,6 +81,7 @@ class Config:
     external: list[dict[str, str]] = field(default_factory=list)
     read_environment: bool = True
     policies: list[str] = field(default_factory=list)
+    schema_dirs: list[str] = field(default_factory=list)  # absolute paths
     strict: bool = True
     render: str = "auto"
     helm: HelmSettings = field(default_factory=HelmSettings)
@@ -256,6 +258,9 @@ def parse_config(raw: Mapping[str, Any], registry: Registry, *, path: str | None
             setattr(config, attr, raw[flag])
     if "policies" in raw:
         config.policies = _string_list(f"{where}: policies", raw["policies"])
+    if "schema-dirs" in raw:
+        dirs = _string_list(f"{where}: schema-dirs", raw["schema-dirs"])
+        config.schema_dirs = [os.path.normpath(os.path.join(config.root, d)) for d in dirs]
     if "render" in raw:
         if raw["render"] not in ("auto", "never"):
             raise ConfigError(f"{where}: render: expected auto or never")

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from kubelint.rule import Rule
 
-from . import compose_ports, images, probes, resources, secrets_env
+from . import compose_ports, images, probes, resources, schema, secrets_env
 
 MODULES = (
+    schema,
     resources,
     probes,
     secrets_env,

@@ -6,7 +6,8 @@ import sys
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SHARED = os.path.abspath(os.path.join(ROOT, "..", "shared"))
+# ../shared next to the repository; KUBELINT_SHARED points elsewhere (a git worktree).
+SHARED = os.environ.get("KUBELINT_SHARED") or os.path.abspath(os.path.join(ROOT, "..", "shared"))
 CORPUS = os.path.join(SHARED, "corpus")
 REFERENCE = os.path.join(SHARED, "reference")
 
