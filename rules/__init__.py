@@ -16,7 +16,19 @@ from __future__ import annotations
 
 from kubelint.rule import Rule
 
-from . import compose_ports, images, probes, resources, secrets_env
+from . import (
+    compose_ports,
+    cross_duplicates,
+    cross_ingress,
+    cross_ports,
+    cross_references,
+    cross_scaling,
+    cross_services,
+    images,
+    probes,
+    resources,
+    secrets_env,
+)
 
 MODULES = (
     resources,
@@ -24,6 +36,12 @@ MODULES = (
     secrets_env,
     images,
     compose_ports,
+    cross_services,
+    cross_ingress,
+    cross_scaling,
+    cross_references,
+    cross_ports,
+    cross_duplicates,
 )
 
 
