@@ -345,7 +345,7 @@ def statefulset_service_not_headless(obj: K8sObject, ctx: RuleContext) -> Iterat
         ("spec", "serviceName"),
         f"StatefulSet {obj.name} names serviceName {name}, but Service {name} is not headless (no clusterIP: None)",
         fix=f"set clusterIP: None on Service {name}, or add a separate headless Service",
-        related=(related(svc, ("spec",), f"Service {name} is defined here", key=True),),
+        related=(related(svc, ("metadata", "name"), f"Service {name} is defined here"),),
     )
 
 
