@@ -21,6 +21,7 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from kubelint.k8s import as_list, as_mapping, dig, iter_containers, pod_labels, pod_spec, pod_template_path
@@ -422,7 +423,12 @@ class CrossIndex:
         """Whether the run holds (or creates) at least one `kind` in `namespace`."""
         if (kind, namespace) in self.kinds_in_namespace:
             return True
-        return any(k == kind and ns in (namespace, "*") for k, ns, _ in self.provided)
+        provided = self.provided_kinds
+        return (kind, namespace) in provided or (kind, "*") in provided
+
+    @cached_property
+    def provided_kinds(self) -> set[tuple[str, str]]:
+        return {(k, ns) for k, ns, _ in self.provided}
 
     def exists(self, kind: str, namespace: str, name: str) -> bool:
         """Whether `kind` `name` exists in `namespace`: in the run, created by an

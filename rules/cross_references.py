@@ -175,6 +175,20 @@ secret_not_found = _make(
     "Reports a pod (env `secretKeyRef`, `envFrom`, a `secret` volume or projected "
     "source) that uses a Secret the run does not define in the pod's namespace.",
     "The pod cannot start until the Secret exists.",
+    """
+## Example
+```yaml
+env:
+  - name: DB_PASSWORD
+    valueFrom:
+      secretKeyRef: {name: db-credential, key: password}   # the repository defines "db-credentials"
+```
+
+## Use instead
+```yaml
+      secretKeyRef: {name: db-credentials, key: password}
+```
+""",
 )
 secret_key_not_found = _make(
     "KL714",
