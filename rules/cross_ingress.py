@@ -50,6 +50,15 @@ def _backend(data: Any, base: Path) -> Backend | None:
 
 
 def iter_ingress_backends(obj: K8sObject) -> Iterator[Backend]:
+    """Service backends of an Ingress, except AWS load balancer "actions" (a backend
+    whose port is `use-annotation`, defined by an annotation, not a Service)."""
+    for b in _all_backends(obj):
+        if b.port == "use-annotation" or f"alb.ingress.kubernetes.io/actions.{b.service}" in obj.annotations:
+            continue
+        yield b
+
+
+def _all_backends(obj: K8sObject) -> Iterator[Backend]:
     spec = as_mapping(obj.data.get("spec"))
     for field in ("defaultBackend", "backend"):
         found = _backend(spec.get(field), ("spec", field))
@@ -82,6 +91,8 @@ def _port_mismatch(owner: str, service: K8sObject, port: Any, path: Path) -> Vio
     if port is None or port == "":
         return None
     numbers, port_names = _service_ports(service)
+    if not numbers and not port_names:
+        return None  # an ExternalName Service, or one with unreadable ports
     number = int_value(port)
     if number is not None:
         if number in numbers:
