@@ -38,7 +38,7 @@ def _selected(obj: K8sObject, ctx: RuleContext) -> tuple[Selector, list[PodTempl
     return selector, found
 
 
-def _near_miss(selector: Selector, ns: str, ctx: RuleContext) -> tuple[str, Related] | None:
+def _near_miss(selector: Selector, ns: str, ctx: RuleContext) -> tuple[str, Related, str] | None:
     """The template that differs least from the selector (one or two labels), to
     name the likely typo; looks at a bounded number of candidates."""
     index = cross_index(ctx)
@@ -56,7 +56,9 @@ def _near_miss(selector: Selector, ns: str, ctx: RuleContext) -> tuple[str, Rela
         return None
     _, template, diffs = best
     text = f"{template.describe} has {', '.join(diffs)}"
-    return text, related(template.obj, template.labels_path, f"labels of {template.describe}")
+    first_key = next(k for k, v in selector.equals if template.labels.get(k) != v)
+    where = template.labels_path + ((first_key,) if first_key in template.labels else ())
+    return text, related(template.obj, where, f"labels of {template.describe}"), first_key
 
 
 @rule(
@@ -103,8 +105,10 @@ def service_selects_no_pods(obj: K8sObject, ctx: RuleContext) -> Iterator[Violat
     message = f"Service {obj.name} selects {selector.describe()}, but no pod template in namespace {ns} has these labels"
     if hint:
         message += f" ({hint[0]})"
+    # On the label that differs from the nearest workload's, else on the selector.
+    path = ("spec", "selector", hint[2]) if hint else ("spec", "selector")
     yield Violation(
-        ("spec", "selector"),
+        path,
         message,
         fix="make the selector match the labels of the workload's pod template",
         related=(hint[1],) if hint else (),
