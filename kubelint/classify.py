@@ -20,6 +20,8 @@ COMPOSE_TOP_KEYS = frozenset(
     {"services", "volumes", "networks", "secrets", "configs", "include", "version", "name"}
 )
 TEMPLATE_MARKERS = ("{{", "{%")
+KUSTOMIZE_FILE_NAMES = frozenset({"kustomization.yaml", "kustomization.yml", "Kustomization"})
+HELM_FILE_NAMES = frozenset({"Chart.yaml", "Chart.lock", "requirements.yaml"})
 
 
 @dataclass(slots=True)
@@ -76,6 +78,8 @@ def classify(
             Diagnostic(diag.LOAD_PROBLEM_RULES[problem.code], source, problem.span, problem.message)
         )
 
+    if os.path.basename(source.path) in KUSTOMIZE_FILE_NAMES | HELM_FILE_NAMES:
+        return out  # Kustomize's and Helm's own configuration: rendered, not linted
     compose_named = is_compose_name(source.path)
     stray: list[tuple[Document, str]] = []
     for loaded_doc in loaded.documents:

@@ -146,6 +146,19 @@ def check(
         Optional[str],  # noqa: UP045
         typer.Option("--stdin-filename", help="Name to show for standard input (and to classify it by)."),
     ] = None,
+    helm_values: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--helm-values", help="Values file for every Helm chart of the run (repeatable, like helm -f)."
+        ),
+    ] = None,
+    helm_set: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--helm-set", help="Value for every Helm chart, like helm --set a.b=c (repeatable)."),
+    ] = None,
+    no_render: Annotated[
+        bool, typer.Option("--no-render", help="Do not render Helm charts or build kustomizations.")
+    ] = False,
 ) -> None:
     """Lint files and directories; exit 0 when clean, 1 with findings, 2 on errors."""
     try:
@@ -166,6 +179,7 @@ def check(
             color,
             no_frames,
             stdin_filename,
+            (helm_values or [], helm_set or [], no_render),
         )
     except typer.Exit:
         raise
@@ -195,6 +209,7 @@ def _check(
     color: str,
     no_frames: bool,
     stdin_filename: str | None,
+    render: tuple[list[str], list[str], bool] = ([], [], False),
 ) -> int:
     from kubelint.config import FAIL_ON_CHOICES, Config, ConfigError, load_config
     from kubelint.engine import Engine
@@ -225,6 +240,11 @@ def _check(
         config.namespace = namespace
     if kubernetes_version:
         config.kubernetes_version = kubernetes_version
+    helm_values, helm_set, no_render = render
+    config.helm.values += [os.path.relpath(os.path.abspath(v), config.root) for v in helm_values]
+    config.helm.set += helm_set
+    if no_render:
+        config.render = "never"
 
     if fmt is None:
         fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" and not output else "text"

@@ -35,11 +35,31 @@ KNOWN_KEYS: dict[str, str] = {
     "read-environment": "whether Compose interpolation reads the process environment (default true)",
     "policies": "paths of custom policy files or directories",
     "strict": "report unknown fields in Kubernetes schema validation (default true)",
+    "render": "render Helm charts and Kustomize overlays before linting: auto (default) or never",
+    "helm": "Helm rendering: release, namespace, values, set, and per-chart charts: {dir: {values, set, profiles}}",
 }
 
 
 class ConfigError(Exception):
     """A configuration problem; the message names the file and the key."""
+
+
+@dataclass
+class HelmProfileSettings:
+    values: list[str] = field(default_factory=list)
+    set: list[str] = field(default_factory=list)
+    release: str | None = None
+    namespace: str | None = None
+
+
+@dataclass
+class HelmChartSettings(HelmProfileSettings):
+    profiles: dict[str, HelmProfileSettings] = field(default_factory=dict)
+
+
+@dataclass
+class HelmSettings(HelmProfileSettings):
+    charts: dict[str, HelmChartSettings] = field(default_factory=dict)
 
 
 @dataclass
@@ -61,6 +81,8 @@ class Config:
     read_environment: bool = True
     policies: list[str] = field(default_factory=list)
     strict: bool = True
+    render: str = "auto"
+    helm: HelmSettings = field(default_factory=HelmSettings)
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -234,7 +256,56 @@ def parse_config(raw: Mapping[str, Any], registry: Registry, *, path: str | None
             setattr(config, attr, raw[flag])
     if "policies" in raw:
         config.policies = _string_list(f"{where}: policies", raw["policies"])
+    if "render" in raw:
+        if raw["render"] not in ("auto", "never"):
+            raise ConfigError(f"{where}: render: expected auto or never")
+        config.render = raw["render"]
+    if "helm" in raw:
+        config.helm = _parse_helm(f"{where}: helm", raw["helm"])
     return config
+
+
+_PROFILE_KEYS = ("values", "set", "release", "namespace")
+
+
+def _parse_profile(where: str, raw: Any, target: HelmProfileSettings, extra: tuple[str, ...]) -> None:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: expected a mapping")
+    allowed = _PROFILE_KEYS + extra
+    for key in raw:
+        if key not in allowed:
+            raise ConfigError(f"{where}: unknown key {key!r}{_closest(str(key), allowed)}")
+    if "values" in raw:
+        target.values = _string_list(f"{where}: values", raw["values"])
+    if "set" in raw:
+        target.set = (
+            _string_list(f"{where}: set", raw["set"]) if isinstance(raw["set"], list) else [str(raw["set"])]
+        )
+    for key in ("release", "namespace"):
+        if key in raw:
+            if not isinstance(raw[key], str) or not raw[key]:
+                raise ConfigError(f"{where}: {key}: expected a non-empty string")
+            setattr(target, key, raw[key])
+
+
+def _parse_helm(where: str, raw: Any) -> HelmSettings:
+    settings = HelmSettings()
+    _parse_profile(where, raw, settings, ("charts",))
+    charts = raw.get("charts", {}) or {}
+    if not isinstance(charts, dict):
+        raise ConfigError(f"{where}: charts: expected a mapping of chart directory to settings")
+    for directory, chart_raw in charts.items():
+        chart = HelmChartSettings()
+        _parse_profile(f"{where}: charts: {directory}", chart_raw or {}, chart, ("profiles",))
+        profiles = (chart_raw or {}).get("profiles", {}) or {}
+        if not isinstance(profiles, dict):
+            raise ConfigError(f"{where}: charts: {directory}: profiles: expected a mapping of name to values")
+        for name, profile_raw in profiles.items():
+            profile = HelmProfileSettings()
+            _parse_profile(f"{where}: charts: {directory}: profiles: {name}", profile_raw or {}, profile, ())
+            chart.profiles[str(name)] = profile
+        settings.charts[str(directory)] = chart
+    return settings
 
 
 def load_config(explicit: str | None, cwd: str, registry: Registry) -> Config:

@@ -354,6 +354,52 @@ INTERNAL_ERROR = _diag(
     """,
 )
 
+RENDER_ERROR = _diag(
+    "KL030",
+    "render-error",
+    Severity.ERROR,
+    """
+    ## What it does
+    Reports a Helm chart that fails to render (a template error, a missing value,
+    values that break the chart's `values.schema.json`) or a kustomization that fails
+    to build, at the file and line the renderer names.
+
+    ## Why is this bad?
+    `helm install` / `kubectl apply -k` fail the same way; nothing of that chart or
+    overlay is linted until it renders.
+
+    ## Example
+    ```yaml
+    image: {{ .Values.image.missing.tag }}
+    ```
+
+    ## Use instead
+    Fix the template, or give the value (`helm.charts.<dir>.values` in the config).
+    """,
+)
+
+NOT_RENDERED = _diag(
+    "KL031",
+    "not-rendered",
+    Severity.INFO,
+    """
+    ## What it does
+    Notes, once per chart or kustomization, that it was not rendered because no
+    renderer is installed (`pip install kubelint[helm]` for charts — or a `helm`
+    binary on PATH — and `kubectl` for kustomizations), so its templates were not
+    linted.
+
+    ## Why is this bad?
+    It is not: it says what was not checked.
+
+    ## Example
+    A chart directory in a run without helm-python-sdk or helm.
+
+    ## Use instead
+    `pip install 'kubelint[helm,kustomize]'`
+    """,
+)
+
 DIAGNOSTICS: tuple[Rule, ...] = (
     YAML_SYNTAX_ERROR,
     DUPLICATE_KEY,
@@ -369,6 +415,8 @@ DIAGNOSTICS: tuple[Rule, ...] = (
     UNUSED_SUPPRESSION,
     UNKNOWN_RULE_IN_SUPPRESSION,
     INTERNAL_ERROR,
+    RENDER_ERROR,
+    NOT_RENDERED,
 )
 
 LOAD_PROBLEM_RULES: dict[str, Rule] = {

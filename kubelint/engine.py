@@ -31,6 +31,7 @@ from kubelint.model import (
 )
 from kubelint.positions import Path, Span
 from kubelint.registry import Registry, Selection
+from kubelint.render import Remap, plan_rendering
 from kubelint.rule import Rule, RuleContext, Settings
 from kubelint.suppressions import Suppressor
 from kubelint.workspace import Workspace
@@ -66,6 +67,21 @@ def object_ref(manifest: Manifest | None, path: Path) -> ObjectRef | None:
             return ObjectRef("ComposeService", str(path[1]))
         return ObjectRef("ComposeFile", manifest.source.path)
     return None
+
+
+def remap_finding(finding: Finding, remappers: dict[str, Remap]) -> Finding:
+    """Move a finding on rendered output to the template or base file it came from."""
+    import dataclasses
+
+    file, span, note = remappers[finding.file](finding.span, finding.path)
+    related = tuple(
+        dataclasses.replace(r, file=remappers[r.file](r.span, ())[0], span=remappers[r.file](r.span, ())[1])
+        if r.file in remappers
+        else r
+        for r in finding.related
+    )
+    message = f"{finding.message} ({note})" if note else finding.message
+    return dataclasses.replace(finding, file=file, span=span, message=message, related=related)
 
 
 class _ChartTemplates:
@@ -120,9 +136,25 @@ class Engine:
         sources: dict[str, SourceFile] = {}
         documents = 0
         in_chart = _ChartTemplates()
-        for number, cand in enumerate(candidates):
+        plan = plan_rendering(candidates, self.config, self.cwd)
+        diagnostics.extend(plan.diagnostics)
+        remappers: dict[str, Remap] = {}
+
+        def ingest(source: SourceFile, chart_template: bool = False) -> None:
+            nonlocal documents
+            loaded = load_stream(source.text)
+            classified = classify(source, loaded, is_chart_template=chart_template)
+            documents += classified.documents
+            diagnostics.extend(classified.diagnostics)
+            manifests.extend(classified.manifests)
+            if classified.manifests or classified.diagnostics:
+                suppressor.add_source(source)
+            for m in classified.manifests:
+                suppressor.add_manifest(m)
+
+        for number, cand in enumerate(plan.candidates):
             if self.progress:
-                self.progress(number, len(candidates))
+                self.progress(number, len(plan.candidates))
             read = read_text(cand, max_size=self.config.max_file_size)
             if read.text is None:
                 source = SourceFile(cand.display, "", cand.absolute)
@@ -133,15 +165,15 @@ class Engine:
                 continue
             source = SourceFile(cand.display, read.text, cand.absolute)
             sources[source.path] = source
-            loaded = load_stream(read.text)
-            classified = classify(source, loaded, is_chart_template=in_chart(cand.absolute))
-            documents += classified.documents
-            diagnostics.extend(classified.diagnostics)
-            manifests.extend(classified.manifests)
-            if classified.manifests or classified.diagnostics:
-                suppressor.add_source(source)
-            for m in classified.manifests:
-                suppressor.add_manifest(m)
+            ingest(source, in_chart(cand.absolute))
+        for real in plan.real_sources:
+            sources.setdefault(real.path, real)
+            if real.path not in suppressor.files:
+                suppressor.add_source(real)
+        for rendered in plan.rendered:
+            rendered.source.group = rendered.group
+            remappers[rendered.source.path] = rendered.remap
+            ingest(rendered.source)
 
         workspace = Workspace(manifests, default_namespace=self.config.namespace)
         findings: list[Finding] = []
@@ -149,7 +181,11 @@ class Engine:
         ran: set[str] = set()
         cache: dict[str, Any] = {}
 
-        def keep(finding: Finding, manifest: Manifest | None) -> None:
+        def keep(finding: Finding, manifest: Manifest | None, secret: bool = False) -> None:
+            if remappers and finding.file in remappers:
+                finding = remap_finding(finding, remappers)
+            if secret and finding.span is not None:
+                sensitive.setdefault(finding.file, []).append(finding.span)
             if finding.file not in suppressor.files:  # a file a rule read (.env)
                 for extra in cache.get("engine:extra-sources", {}).values():
                     if extra is not None and extra.path == finding.file:
@@ -182,9 +218,7 @@ class Engine:
                     continue
                 ran.add(r.id)
                 for finding, secret in self._check(r, m, contexts[r.id]):
-                    if secret and finding.span is not None:
-                        sensitive.setdefault(finding.file, []).append(finding.span)
-                    keep(finding, m)
+                    keep(finding, m, secret)
 
         for meta_rule, sup, message in suppressor.problems(enabled_ids, ran):
             if meta_rule.id in enabled_ids and sup.span is not None:

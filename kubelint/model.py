@@ -35,7 +35,8 @@ class SourceFile:
 
     path: str  # display path: relative to the working directory where possible, posix
     text: str
-    absolute: str | None = None  # None for stdin
+    absolute: str | None = None  # None for stdin and rendered output
+    group: str | None = None  # rendered output: "helm:<chart>@<profile>", "kustomize:<dir>"
 
     @cached_property
     def lines(self) -> list[str]:

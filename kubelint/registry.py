@@ -32,6 +32,19 @@ class Registry:
         return self._rules.get(key.upper()) or self._by_name.get(key.lower())
 
     def closest(self, text: str) -> str | None:
+        t = text.strip()
+        if t[:2].upper() == "KL":
+            # look-alike characters in the number part: l/I for 1, O for 0
+            tail = t[2:].translate(str.maketrans("lIiOo", "11100"))
+            if ("KL" + tail) in self._rules:
+                return "KL" + tail
+            same_length = [rid for rid in self._rules if len(rid) == len(t)]
+            if same_length:
+                best = min(
+                    same_length, key=lambda rid: sum(a != b for a, b in zip(rid, "KL" + tail, strict=True))
+                )
+                if sum(a != b for a, b in zip(best, "KL" + tail, strict=True)) <= 1:
+                    return best
         candidates = list(self._rules) + list(self._by_name)
         match = difflib.get_close_matches(text, candidates, n=1, cutoff=0.5)
         if not match:
