@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import Any
 
 from kubelint.k8s import as_list, as_mapping, dig, iter_containers, pod_labels, pod_spec, pod_template_path
+from kubelint.loader import load_stream
 from kubelint.model import K8sObject, Related
 from kubelint.positions import Path
 from kubelint.rule import RuleContext, Settings
@@ -153,6 +154,8 @@ def _template(obj: K8sObject, namespace: str, ordinal: int) -> PodTemplate | Non
     selector = {str(k): label_text(v) for k, v in as_mapping(spec.get("nodeSelector")).items()}
     return PodTemplate(obj, namespace, ordinal, labels, ports, spec.get("hostNetwork") is True, selector)
 
+
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
 # Labels a controller sets per pod (pod name, index, hashes): no template carries
 # them, so selectors using them cannot be judged.
@@ -296,17 +299,47 @@ class CrossIndex:
                     if node_port:
                         self.node_ports[node_port].append((obj, ("spec", "ports", i, "nodePort")))
             self._providers(obj, ns)
+        self._kustomization_files()
         return self
 
-    def _patches(self, obj: K8sObject) -> None:
-        """Files a Kustomization uses as patches hold partial objects, not objects."""
-        base = os.path.dirname(obj.source.absolute or obj.source.path)
-        files: list[Any] = list(as_list(obj.data.get("patchesStrategicMerge")))
-        files += [as_mapping(p).get("path") for p in as_list(obj.data.get("patches"))]
-        files += [as_mapping(p).get("path") for p in as_list(obj.data.get("patchesJson6902"))]
+    def _kustomization(self, data: Mapping[str, Any], base: str) -> None:
+        """What a kustomization (in directory `base`) tells: its patch files hold
+        partial objects, and its generators create ConfigMaps and Secrets."""
+        files: list[Any] = list(as_list(data.get("patchesStrategicMerge")))
+        files += [as_mapping(p).get("path") for p in as_list(data.get("patches"))]
+        files += [as_mapping(p).get("path") for p in as_list(data.get("patchesJson6902"))]
         for f in files:
             if isinstance(f, str) and f and "\n" not in f:
                 self.patch_files.add(os.path.normpath(os.path.join(base, f)))
+        target_ns = data.get("namespace")
+        where = target_ns if isinstance(target_ns, str) and target_ns else "*"
+        for section, provided_kind in (("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")):
+            for item in as_list(data.get(section)):
+                if isinstance(dig(item, "name"), str):
+                    self.provided.add((provided_kind, where, item["name"]))
+
+    def _kustomization_files(self) -> None:
+        """Kustomization files next to the plain files of the run.  The engine does not
+        lint them (it renders them when it can; rendered objects then carry the
+        generated names), so read the ones beside files that were linted as they are."""
+        directories = {
+            os.path.dirname(obj.source.absolute) for obj in self.workspace.kubernetes if obj.source.absolute
+        }
+        for directory in sorted(directories):
+            for name in KUSTOMIZATION_FILES:
+                path = os.path.join(directory, name)
+                if not os.path.isfile(path):
+                    continue
+                try:
+                    with open(path, encoding="utf-8") as handle:
+                        text = handle.read()
+                except (OSError, UnicodeDecodeError):
+                    continue
+                loaded = load_stream(text)
+                data = loaded.documents[0].data if loaded.documents else None
+                if isinstance(data, dict):
+                    self._kustomization(data, directory)
+                break
 
     def _providers(self, obj: K8sObject, ns: str) -> None:
         spec = as_mapping(obj.data.get("spec"))
@@ -324,16 +357,7 @@ class CrossIndex:
                 if isinstance(dig(item, "secretName"), str):
                     self.provided.add(("Secret", ns, item["secretName"]))
         elif kind == "Kustomization":
-            self._patches(obj)
-            target_ns = obj.data.get("namespace")
-            where = target_ns if isinstance(target_ns, str) and target_ns else "*"
-            for section, provided_kind in (
-                ("configMapGenerator", "ConfigMap"),
-                ("secretGenerator", "Secret"),
-            ):
-                for item in as_list(obj.data.get(section)):
-                    if isinstance(dig(item, "name"), str):
-                        self.provided.add((provided_kind, where, item["name"]))
+            self._kustomization(obj.data, os.path.dirname(obj.source.absolute or obj.source.path))
         elif kind == "StatefulSet":
             for item in as_list(spec.get("volumeClaimTemplates")):
                 claim = dig(item, "metadata", "name")
@@ -458,7 +482,23 @@ def nearest_objects(referrer: K8sObject, objects: list[K8sObject]) -> list[K8sOb
 
 
 def _location(obj: K8sObject) -> list[str]:
+    """Path parts of where the object is written, the last one standing for the file.
+    Rendered output (a kustomize overlay, a Helm chart profile) sits in its overlay's
+    or chart's directory, one "file" per render group, so that objects of one overlay
+    are nearer each other than those of a sibling overlay."""
+    group = render_group(obj)
+    if group is not None:
+        kind, _, rest = group.partition(":")
+        where = rest.rpartition("@")[0] if kind == "helm" and "@" in rest else rest
+        return os.path.abspath(where or ".").split(os.sep) + [f"[{group}]"]
     return (obj.source.absolute or os.path.abspath(obj.source.path)).split(os.sep)
+
+
+def render_group(obj: K8sObject) -> str | None:
+    """The render group of an object rendered from a chart or overlay (None for
+    objects written as they are)."""
+    group = getattr(obj.source, "group", None)
+    return group if isinstance(group, str) and group else None
 
 
 def _closeness(a: list[str], b: list[str]) -> int:

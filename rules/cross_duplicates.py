@@ -5,16 +5,22 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 
-from kubelint.k8s_index import cross_index, related
+from kubelint.k8s_index import cross_index, related, render_group
 from kubelint.model import Format, K8sObject, Severity, Violation
 from kubelint.rule import Option, RuleContext, rule
 
 
 def _directory(obj: K8sObject) -> str:
+    group = render_group(obj)
+    if group is not None:
+        return f"[{group}]"  # one overlay or chart profile is one world
     return os.path.dirname(obj.source.absolute or obj.source.path)
 
 
 def _file(obj: K8sObject) -> str:
+    group = render_group(obj)
+    if group is not None:
+        return f"[{group}]"
     return os.path.normpath(obj.source.absolute or os.path.abspath(obj.source.path))
 
 
@@ -45,8 +51,11 @@ def duplicate_object(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
     directories (kustomize overlays `overlays/dev` and `overlays/prod`, the
     per-provider bundles of ingress-nginx, environment variants); reporting those
     would drown users.  Use `scope: run` to compare across the whole run, or
-    `scope: file` for single files only.  Files that a Kustomization of the run uses
-    as patches hold partial objects and are never compared.
+    `scope: file` for single files only.  Files that a kustomization uses as patches
+    hold partial objects and are never compared.  Rendered output (see "Helm charts
+    and Kustomize overlays") is grouped by overlay or chart profile instead of by
+    directory: two overlays of one base are alternatives, while one overlay that
+    produces the same object twice is reported.
 
     ## Why is this bad?
     One definition silently overwrites the other when applied; which one wins
@@ -76,15 +85,20 @@ def duplicate_object(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
             return
         if _file(other) in index.patch_files:
             continue
-        if scope == "file" and other.source is not obj.source:
+        if scope == "file" and _file(other) != _file(obj):
             continue
         if scope == "directory" and _directory(other) != _directory(obj):
             continue
-        line = other.span(("metadata", "name")).line
+        group = render_group(other)
+        where = (
+            group.replace(":", " ", 1)
+            if group
+            else f"{other.source.path}:{other.span(('metadata', 'name')).line}"
+        )
         kind = f"{obj.kind} ({obj.group})" if obj.group else obj.kind
         yield Violation(
             ("metadata", "name"),
-            f"{kind} {name} in namespace {key[2]} is already defined at {other.source.path}:{line}",
+            f"{kind} {name} in namespace {key[2]} is already defined at {where}",
             fix="remove one of the definitions, or rename one object",
             related=(related(other, ("metadata", "name"), f"first definition of {obj.kind} {name}"),),
             fingerprint="/".join(key),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kubelint.k8s import WORKLOAD_KINDS, as_list, as_mapping, dig
-from kubelint.k8s_index import PodTemplate, TemplatePort, cross_index, int_value, related
+from kubelint.k8s_index import PodTemplate, TemplatePort, cross_index, int_value, related, render_group
 from kubelint.model import Format, K8sObject, Severity, Violation
 from kubelint.rule import RuleContext, rule
 
@@ -22,8 +22,18 @@ def _identity(obj: K8sObject, ctx: RuleContext) -> tuple[str, ...]:
 
 
 def _where(obj: K8sObject, path: tuple[str | int, ...]) -> str:
+    group = render_group(obj)
+    if group is not None:
+        return group.replace(":", " ", 1)  # rendered text has no file of its own
     span = obj.span(path)
     return f"{obj.source.path}:{span.line}" if span else obj.source.path
+
+
+def _alternatives(a: K8sObject, b: K8sObject) -> bool:
+    """Objects rendered by two different overlays or chart profiles belong to
+    alternative deployments (dev and prod), not to one cluster."""
+    ga, gb = render_group(a), render_group(b)
+    return ga is not None and gb is not None and ga != gb
 
 
 @rule(
@@ -40,8 +50,9 @@ def duplicate_node_port(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]
     Reports a Service `nodePort` that an earlier Service of the run (in any
     namespace: node ports are cluster-wide) already uses.  The finding sits on the
     later one and names the first.  Two definitions of the same object (the same
-    Service in alternative overlays) are not a clash, and one Service may use a
-    node port for both TCP and UDP.
+    Service in alternative overlays) are not a clash, nor are objects rendered by two
+    different kustomize overlays or Helm profiles (alternative deployments), and one
+    Service may use a node port for both TCP and UDP.
 
     ## Why is this bad?
     The API server refuses the second Service (`provided port is already
@@ -70,7 +81,7 @@ def duplicate_node_port(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]
         for other, other_path in index.node_ports.get(number, []):
             if other is obj:
                 break
-            if _identity(other, ctx) == mine:
+            if _identity(other, ctx) == mine or _alternatives(other, obj):
                 continue
             yield Violation(
                 ("spec", "ports", i, "nodePort"),
@@ -112,7 +123,9 @@ def host_port_clash(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
     them to different nodes.  Host ports are per node, so namespaces do not
     separate them.  The replicas of one workload are not reported against each
     other: the scheduler places at most one per node (pods that do not fit stay
-    Pending, which capacity planning, not this rule, is about).
+    Pending, which capacity planning, not this rule, is about).  Two definitions of
+    one object, and objects rendered by different kustomize overlays or Helm
+    profiles (alternative deployments), are not compared.
 
     ## Why is this bad?
     Two pods cannot bind one node port: wherever both are scheduled (always, for
@@ -166,7 +179,7 @@ def _first_clash(
     for other, other_port in owners:
         if other is template:
             return None  # only earlier objects count: the clash is reported once
-        if _identity(other.obj, ctx) == mine:
+        if _identity(other.obj, ctx) == mine or _alternatives(other.obj, template.obj):
             continue
         if _ip_overlap(port.host_ip, other_port.host_ip) and _may_share_node(template, other):
             return other, other_port
