@@ -162,3 +162,43 @@ def test_job_pods_carry_job_name() -> None:
     assert names_of(index, "default", parse_label_selector({"matchLabels": {"job-name": "migrate"}})) == [
         "migrate"
     ]
+
+
+OVERLAY_BASE = """apiVersion: v1
+kind: Service
+metadata: {name: web}
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{port: 80, nodePort: 30080}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: "x:1", ports: [{containerPort: 80}]}]}
+"""
+
+
+def test_overlays_are_alternatives(tmp_path: Any) -> None:
+    import shutil
+
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed: kustomize overlays are not rendered")
+    for d in ("base", "dev", "prod"):
+        (tmp_path / d).mkdir()
+    (tmp_path / "base" / "app.yaml").write_text(OVERLAY_BASE)
+    (tmp_path / "base" / "kustomization.yaml").write_text("resources: [app.yaml]\n")
+    (tmp_path / "dev" / "kustomization.yaml").write_text("resources: [../base]\nnamePrefix: dev-\n")
+    (tmp_path / "prod" / "kustomization.yaml").write_text("resources: [../base]\n")
+    assert run_cross(str(tmp_path)) == []
+    # Plain files of one directory are one deployment: a nodePort clash (Service web2
+    # against web) and a duplicate Deployment web.
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "a.yaml").write_text(OVERLAY_BASE)
+    (tmp_path / "plain" / "b.yaml").write_text(OVERLAY_BASE.replace("{name: web}", "{name: web2}", 1))
+    found = run_cross(str(tmp_path / "plain"))
+    assert [f.split(" ")[1] for f in found] == ["KL719", "KL722"], found
