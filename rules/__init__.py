@@ -16,7 +16,20 @@ from __future__ import annotations
 
 from kubelint.rule import Rule
 
-from . import compose_ports, images, probes, resources, schema, secrets_env
+from . import (
+    compose_ports,
+    cross_duplicates,
+    cross_ingress,
+    cross_ports,
+    cross_references,
+    cross_scaling,
+    cross_services,
+    images,
+    probes,
+    resources,
+    schema,
+    secrets_env,
+)
 
 MODULES = (
     schema,
@@ -25,6 +38,12 @@ MODULES = (
     secrets_env,
     images,
     compose_ports,
+    cross_services,
+    cross_ingress,
+    cross_scaling,
+    cross_references,
+    cross_ports,
+    cross_duplicates,
 )
 
 
