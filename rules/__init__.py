@@ -24,11 +24,13 @@ from . import (
     cross_references,
     cross_scaling,
     cross_services,
+    host_access,
     images,
     probes,
     resources,
     schema,
     secrets_env,
+    security_context,
 )
 
 MODULES = (
@@ -44,6 +46,8 @@ MODULES = (
     cross_references,
     cross_ports,
     cross_duplicates,
+    security_context,
+    host_access,
 )
 
 
