@@ -33,6 +33,18 @@ class ImageRef:
         return self.registry or DEFAULT_REGISTRY
 
     @property
+    def full_name(self) -> str:
+        """Registry and repository as the runtime resolves them: Docker Hub's
+        official images live under `library/`."""
+        registry = self.effective_registry
+        if registry == "index.docker.io":
+            registry = DEFAULT_REGISTRY
+        repository = self.repository
+        if registry == DEFAULT_REGISTRY and "/" not in repository:
+            repository = f"library/{repository}"
+        return f"{registry}/{repository}"
+
+    @property
     def name(self) -> str:
         """Registry and repository, without tag or digest."""
         return f"{self.registry}/{self.repository}" if self.registry else self.repository

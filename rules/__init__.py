@@ -25,7 +25,9 @@ from . import (
     cross_scaling,
     cross_services,
     host_access,
+    image_policy,
     images,
+    ports,
     probes,
     resources,
     schema,
@@ -48,6 +50,8 @@ MODULES = (
     cross_duplicates,
     security_context,
     host_access,
+    image_policy,
+    ports,
 )
 
 
