@@ -27,6 +27,7 @@ from . import (
     host_access,
     image_policy,
     images,
+    object_validity,
     ports,
     probes,
     resources,
@@ -52,6 +53,7 @@ MODULES = (
     host_access,
     image_policy,
     ports,
+    object_validity,
 )
 
 
