@@ -30,7 +30,9 @@ from . import (
     object_validity,
     ports,
     probes,
+    probes_extra,
     resources,
+    resources_extra,
     schema,
     secrets_env,
     security_context,
@@ -54,6 +56,8 @@ MODULES = (
     image_policy,
     ports,
     object_validity,
+    resources_extra,
+    probes_extra,
 )
 
 
