@@ -92,7 +92,7 @@ def image_problem(image: str) -> str | None:
     if parse_image(image) is not None:
         return None
     if "://" in image:
-        return "must not contain a URL scheme"
+        return "contains a URL scheme"
     if any(ch.isupper() for ch in image.partition("@")[0].rpartition(":")[0] or image):
-        return "repository names must be lowercase"
-    return "is not a valid image reference ([registry/]name[:tag][@digest])"
+        return "has upper-case letters in its repository name"
+    return "is not a valid reference ([registry/]name[:tag][@digest])"

@@ -23,6 +23,19 @@ _IANA_SVC_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
 
 NameCheck = Callable[[str], "str | None"]
 
+_UPPER_SNAKE = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![A-Za-z0-9])")
+_ALL_CAPS = re.compile(r"[A-Z][A-Z0-9_]+")
+
+
+def is_placeholder_text(text: str) -> bool:
+    """Text meant to be substituted before applying: `${VAR}`, `$(VAR)`, `{{ }}`,
+    `<PROJECT_ID>`, `PV_NAME`, `REGION-docker.pkg.dev/PROJECT_ID/...`, `PORT`."""
+    if "$" in text or "{{" in text:
+        return True
+    if "<" in text and ">" in text:
+        return True
+    return bool(_UPPER_SNAKE.search(text) or _ALL_CAPS.fullmatch(text))
+
 
 def dns1123_label(text: str) -> str | None:
     """A lowercase RFC 1123 label: a-z, 0-9 and '-', alphanumeric at both ends, ≤ 63."""

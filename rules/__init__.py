@@ -35,6 +35,7 @@ from . import (
     resources_extra,
     schema,
     secrets_env,
+    secrets_plaintext,
     security_context,
 )
 
@@ -58,6 +59,7 @@ MODULES = (
     object_validity,
     resources_extra,
     probes_extra,
+    secrets_plaintext,
 )
 
 

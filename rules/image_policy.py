@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from kubelint.image_ref import ImageRef, image_problem, is_templated, parse_image
 from kubelint.k8s import WORKLOAD_KINDS, Container, iter_containers
+from kubelint.k8s_names import is_placeholder_text
 from kubelint.model import Format, K8sObject, Severity, Violation
 from kubelint.positions import Path
 from kubelint.rule import Option, RuleContext, rule
@@ -74,7 +75,7 @@ def mutable_tag_not_pulled(obj: K8sObject, ctx: RuleContext) -> Iterator[Violati
             tag = f'the mutable tag "{ref.tag}"' if ref.tag else "no tag"
             yield Violation(
                 c.path + ("imagePullPolicy",),
-                f'{c.describe} pulls image "{image}" ({tag}) only {"if not present" if policy == "IfNotPresent" else "never"}',
+                f'{c.describe} runs image "{image}" ({tag}) with imagePullPolicy {policy}: nodes keep stale copies',
                 fix="pin a version tag (or use imagePullPolicy: Always)",
             )
 
@@ -245,7 +246,8 @@ def invalid_image_reference(obj: K8sObject, ctx: RuleContext) -> Iterator[Violat
     Reports an `image` that is not a valid reference
     (`[registry[:port]/]name[:tag][@algorithm:digest]`): upper-case letters in the
     repository, a URL scheme, spaces, two tags, a malformed digest.  `${VAR}`,
-    `$(VAR)` and `{{ }}` values are not judged.
+    `$(VAR)` and `{{ }}` values and placeholders meant to be substituted
+    (`<PROJECT_ID>`, `REGION-docker.pkg.dev/PROJECT_ID/app`) are not judged.
 
     Severity: error: the kubelet cannot pull it and the pod never starts
     (`InvalidImageName`).
@@ -266,7 +268,7 @@ def invalid_image_reference(obj: K8sObject, ctx: RuleContext) -> Iterator[Violat
     """
     for c in iter_containers(obj, init=True, ephemeral=True):
         image = c.data.get("image")
-        if not isinstance(image, str) or is_templated(image) or not image.strip():
+        if not isinstance(image, str) or is_placeholder_text(image) or not image.strip():
             continue
         reason = image_problem(image)
         if reason:

@@ -26,7 +26,7 @@ from kubelint.k8s import (
     pod_spec,
     pod_template_path,
 )
-from kubelint.k8s_names import label_value, name_problem, qualified_name
+from kubelint.k8s_names import is_placeholder_text, label_value, name_problem, qualified_name
 from kubelint.model import Format, K8sObject, Severity, Violation
 from kubelint.positions import Path
 from kubelint.rule import RuleContext, rule
@@ -78,7 +78,7 @@ def invalid_object_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]
     from kubelint.k8s_names import dns1123_label
 
     name = obj.metadata.get("name")
-    if isinstance(name, str) and name and not _templated(name):
+    if isinstance(name, str) and name and not is_placeholder_text(name):
         reason = name_problem(obj.kind, name)
         if reason:
             yield Violation(
@@ -87,7 +87,7 @@ def invalid_object_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]
                 fix="use lowercase letters, digits and '-'",
             )
     namespace = obj.metadata.get("namespace")
-    if isinstance(namespace, str) and namespace and not _templated(namespace):
+    if isinstance(namespace, str) and namespace and not is_placeholder_text(namespace):
         reason = dns1123_label(namespace)
         if reason:
             yield Violation(

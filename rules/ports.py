@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kubelint.k8s import WORKLOAD_KINDS, Container, as_list, as_mapping, is_sidecar, iter_containers
-from kubelint.k8s_names import dns1123_label, iana_svc_name
+from kubelint.k8s_names import dns1123_label, iana_svc_name, is_placeholder_text
 from kubelint.model import Format, K8sObject, Severity, Violation
 from kubelint.positions import Path
 from kubelint.rule import Option, RuleContext, rule
@@ -167,7 +167,7 @@ def _port_name_problems(obj: K8sObject) -> Iterator[tuple[Path, str, str]]:
     for c in iter_containers(obj, init=True, ephemeral=True):
         for path, port in c.ports():
             name = port.get("name")
-            if isinstance(name, str) and name:
+            if isinstance(name, str) and name and not is_placeholder_text(name):
                 reason = iana_svc_name(name)
                 if reason:
                     yield path + ("name",), name, f'port name "{name}" of {c.describe} {reason}'
@@ -175,7 +175,12 @@ def _port_name_problems(obj: K8sObject) -> Iterator[tuple[Path, str, str]]:
         for probe in PROBES:
             for handler in PORT_HANDLERS:
                 named = as_mapping(as_mapping(c.data.get(probe)).get(handler)).get("port")
-                if isinstance(named, str) and named and not named.isdigit():
+                if (
+                    isinstance(named, str)
+                    and named
+                    and not named.isdigit()
+                    and not is_placeholder_text(named)
+                ):
                     reason = iana_svc_name(named)
                     if reason:
                         yield (
@@ -200,7 +205,8 @@ def invalid_port_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
     probe ports and a Service's named `targetPort` must be IANA service names: at
     most 15 characters, lowercase letters, digits and `-`, at least one letter,
     no leading, trailing or doubled `-`.  A Service port's own `name` must be a
-    DNS-1123 label (lowercase, at most 63 characters).
+    DNS-1123 label (lowercase, at most 63 characters).  Placeholders
+    (`${PORT_NAME}`, `{{ }}`, `<name>`, `PORT`) are not judged.
 
     Severity: error (the object is rejected).
 
@@ -227,7 +233,7 @@ def invalid_port_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
             if not isinstance(port, dict):
                 continue
             name = port.get("name")
-            if isinstance(name, str) and name:
+            if isinstance(name, str) and name and not is_placeholder_text(name):
                 reason = dns1123_label(name)
                 if reason:
                     yield Violation(
@@ -236,7 +242,12 @@ def invalid_port_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
                         fix="use a lowercase DNS label",
                     )
             target = port.get("targetPort")
-            if isinstance(target, str) and target and not target.isdigit():
+            if (
+                isinstance(target, str)
+                and target
+                and not target.isdigit()
+                and not is_placeholder_text(target)
+            ):
                 reason = iana_svc_name(target)
                 if reason:
                     yield Violation(

@@ -77,8 +77,7 @@ def request_exceeds_limit(obj: K8sObject, ctx: RuleContext) -> Iterator[Violatio
                 continue
             yield Violation(
                 path,
-                f"{c.describe} requests {format_quantity(request, resource)} {resource}, "
-                f"more than its limit {format_quantity(limit, resource)}",
+                f"{c.describe} requests {value} {resource}, more than its limit {limits[resource][1]}",
                 fix="lower the request or raise the limit",
                 fingerprint=f"{c.name}/{resource}",
             )
