@@ -379,7 +379,7 @@ def invalid_port_number(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]
         if (value == 0 and zero_ok) or 1 <= value <= PORT_MAX:
             continue
         yield Violation(
-            path, f"{what} {value} is not between 1 and {PORT_MAX}", fix="use a port from 1 to 65535"
+            path, f"{what} is {value}, not between 1 and {PORT_MAX}", fix="use a port from 1 to 65535"
         )
 
 
@@ -533,7 +533,7 @@ def unnamed_service_port(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation
         if not port.get("name"):
             yield Violation(
                 ("spec", "ports", i),
-                f"port {port.get('port', '?')} of a multi-port Service has no name",
+                f"port {port['port'] if 'port' in port else f'#{i + 1}'} of a multi-port Service has no name",
                 fix="name every port of the Service",
             )
 

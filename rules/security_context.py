@@ -1,4 +1,4 @@
-"""KL600-KL605, KL612-KL614: container security context.
+"""KL600-KL605, KL612-KL614, KL617: container security context.
 
 Severities: these are hardening rules, so they are warnings (what kube-linter's
 defaults, kube-score's and Polaris' "warning" level lead users to expect); none of
@@ -35,6 +35,12 @@ BASELINE_CAPABILITIES = (
     "SETUID",
     "SYS_CHROOT",
 )
+
+
+def _misplaced_hint(pod: PodSecurity, field: str) -> str:
+    if pod.misplaced_in_pod(field):
+        return f" (the pod-level securityContext.{field} has no effect: it is a container setting)"
+    return ""
 
 
 def _containers(obj: K8sObject) -> Iterator[tuple[PodSecurity, Container]]:
@@ -167,7 +173,8 @@ def privilege_escalation_allowed(obj: K8sObject, ctx: RuleContext) -> Iterator[V
         elif flag_unset and not is_false(setting.value):
             yield Violation(
                 setting.path,
-                f"{c.describe} does not set allowPrivilegeEscalation: false (it defaults to true)",
+                f"{c.describe} does not set allowPrivilegeEscalation: false (it defaults to true)"
+                + _misplaced_hint(pod, "allowPrivilegeEscalation"),
                 key=setting.path[-1] == "securityContext",
                 fix="set securityContext.allowPrivilegeEscalation: false",
             )
@@ -270,7 +277,7 @@ def writable_root_filesystem(obj: K8sObject, ctx: RuleContext) -> Iterator[Viola
             continue
         yield Violation(
             setting.path,
-            f"{c.describe} has a writable root filesystem",
+            f"{c.describe} has a writable root filesystem" + _misplaced_hint(pod, "readOnlyRootFilesystem"),
             key=setting.path[-1] == "securityContext",
             fix="set securityContext.readOnlyRootFilesystem: true (mount an emptyDir where it writes)",
         )
@@ -548,6 +555,63 @@ def unmasked_proc_mount(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]
             )
 
 
+@_security_rule(
+    id="KL617",
+    name="low-user-id",
+    security_severity=3.0,
+    default_enabled=False,
+    options={
+        "min-user-id": Option(10000, "lowest acceptable runAsUser"),
+        "min-group-id": Option(10000, "lowest acceptable runAsGroup"),
+    },
+)
+def low_user_id(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports containers whose effective `runAsUser` or `runAsGroup` (the
+    container's, else the pod's) is unset or below 10000 (options `min-user-id`,
+    `min-group-id`), as kube-score's `container-security-context-user-group-id`
+    does.  Off by default: it is a hardening policy, not a defect.  Windows pods
+    are not judged.
+
+    Severity: warning.
+
+    ## Why is this bad?
+    Low ids collide with users of the node (and of the image): a container
+    escape lands as an existing host user with that user's file access.
+
+    ## Example
+    ```yaml
+    securityContext:
+      runAsUser: 1000
+    ```
+
+    ## Use instead
+    ```yaml
+    securityContext:
+      runAsUser: 10001
+      runAsGroup: 10001
+    ```
+    """
+    limits = {
+        "runAsUser": int(ctx.options.get("min-user-id", 10000)),
+        "runAsGroup": int(ctx.options.get("min-group-id", 10000)),
+    }
+    for pod, c in _linux_containers(obj):
+        for field, minimum in limits.items():
+            setting = pod.setting(c, field)
+            value = as_int(setting.value)
+            if value is not None and value >= minimum:
+                continue
+            shown = "unset" if setting.value is None else str(setting.value)
+            yield Violation(
+                setting.path,
+                f"{c.describe} runs with {field} {shown} (below {minimum})",
+                key=setting.path[-1] == "securityContext",
+                fix=f"set {field} to {minimum} or above",
+            )
+
+
 RULES = (
     privileged_container,
     privilege_escalation_allowed,
@@ -558,4 +622,5 @@ RULES = (
     seccomp_unconfined,
     missing_seccomp_profile,
     unmasked_proc_mount,
+    low_user_id,
 )

@@ -232,3 +232,46 @@ def test_corpus_runs_without_crashes() -> None:
     assert data["findings"], "the corpus should produce findings"
     for finding in data["findings"]:
         assert finding["line"] >= 1, finding
+
+
+POD_LEVEL_CONTAINER_SETTINGS = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: nginx
+spec:
+  securityContext:
+    allowPrivilegeEscalation: false
+    readOnlyRootFilesystem: true
+  containers:
+    - name: nginx
+      image: nginx:1.27
+"""
+
+
+def test_container_settings_at_pod_level_are_explained() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kubelint",
+            "check",
+            "-",
+            "--no-config",
+            "--select",
+            "KL601,KL603",
+            "--stdin-filename",
+            "pod.yaml",
+            "-f",
+            "json",
+        ],
+        input=POD_LEVEL_CONTAINER_SETTINGS,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
+    messages = {f["rule_id"]: f["message"] for f in json.loads(done.stdout)["findings"]}
+    assert "pod-level securityContext.allowPrivilegeEscalation has no effect" in messages["KL601"]
+    assert "pod-level securityContext.readOnlyRootFilesystem has no effect" in messages["KL603"]
