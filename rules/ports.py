@@ -112,9 +112,12 @@ def duplicate_container_port(obj: K8sObject, ctx: RuleContext) -> Iterator[Viola
 def duplicate_container_port_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
-    Reports a port name used twice: in one container (an error: the API server
-    rejects it), or by two containers of a pod that run together (a warning: a
-    Service `targetPort` or probe by that name becomes ambiguous).
+    Reports a port name used twice: in one container, or by two containers of a
+    pod that run together (init containers that are not sidecars do not count).
+
+    Severity: error within one container (the API server rejects it); warning
+    across containers (accepted, but a Service `targetPort` by that name becomes
+    ambiguous).
 
     ## Why is this bad?
     A Service that targets the port by name sends traffic to whichever container

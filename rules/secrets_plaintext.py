@@ -340,7 +340,19 @@ def secret_in_command_line(obj: K8sObject, ctx: RuleContext) -> Iterator[Violati
 PUBLIC_SECRET_KEYS = frozenset({"ca.crt", "tls.crt", "ca.pem", "ca-bundle.crt", "namespace"})
 PUBLIC_SECRET_SUFFIXES = (".crt", ".cert", ".pub", ".cer")
 _NON_SECRET_WORDS = frozenset(
-    {"user", "username", "host", "hostname", "url", "endpoint", "port", "namespace"}
+    {
+        "user",
+        "username",
+        "host",
+        "hostname",
+        "url",
+        "endpoint",
+        "port",
+        "namespace",
+        "address",
+        "addr",
+        "region",
+    }
 )
 _NON_SECRET_ENDINGS = ("name", "user", "username", "host", "url", "port", "id")
 EXEMPT_SECRET_TYPES = frozenset({"kubernetes.io/service-account-token", "bootstrap.kubernetes.io/token"})
@@ -355,6 +367,25 @@ def _decoded(value: str) -> str | None:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return "\x00binary"
+
+
+_CONFIG_EXTENSIONS = (
+    ".yaml",
+    ".yml",
+    ".json",
+    ".ini",
+    ".conf",
+    ".cfg",
+    ".properties",
+    ".toml",
+    ".xml",
+    ".env",
+)
+
+
+def _is_config_file(key: str, text: str) -> bool:
+    """A multi-line value under a file-like key (`grafana.ini`, `alertmanager.yaml`)."""
+    return key.lower().endswith(_CONFIG_EXTENSIONS) and "\n" in text.strip()
 
 
 def _public_key(key: str) -> bool:
@@ -389,7 +420,9 @@ def secret_data_committed(obj: K8sObject, ctx: RuleContext) -> Iterator[Violatio
     (`ca.crt`, `tls.crt`, `*.pub`, `username`, `host`, `port`, `url`, ... unless
     the value itself is a private key or a URL with a password), and
     service-account and bootstrap token Secrets, which the cluster fills in.
-    The value is never shown.
+    A multi-line configuration file under a file-like key (`grafana.ini`,
+    `alertmanager.yaml`) is reported only for the secret assignments inside it
+    (`password = ...`), like KL402.  The value is never shown.
 
     Severity: warning: the data is in the right kind of object, but it is
     committed; demo and test fixtures may suppress it with a reason.
@@ -419,6 +452,17 @@ def secret_data_committed(obj: K8sObject, ctx: RuleContext) -> Iterator[Violatio
             if text is None:
                 continue  # not base64: the schema rule reports it
             kind = secret_value_kind(text)
+            if kind is None and _is_config_file(key, text):
+                # an embedded config file: report the secrets in it, not the file
+                for _index, inner in embedded_secrets(text):
+                    yield Violation(
+                        (section, key),
+                        f'Secret key "{key}" sets "{inner}" to a literal secret committed in plain text',
+                        fix="create the Secret at deploy time (External Secrets, Sealed Secrets, SOPS)",
+                        fingerprint=f"{section}/{key}/{inner}",
+                        sensitive=True,
+                    )
+                continue
             if kind is None:
                 if _public_key(key):
                     continue

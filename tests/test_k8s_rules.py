@@ -275,3 +275,26 @@ def test_container_settings_at_pod_level_are_explained() -> None:
     messages = {f["rule_id"]: f["message"] for f in json.loads(done.stdout)["findings"]}
     assert "pod-level securityContext.allowPrivilegeEscalation has no effect" in messages["KL601"]
     assert "pod-level securityContext.readOnlyRootFilesystem has no effect" in messages["KL603"]
+
+
+MY_RULE_MODULES = (
+    "object_validity",
+    "resources_extra",
+    "probes_extra",
+    "secrets_plaintext",
+    "image_policy",
+    "ports",
+    "security_context",
+    "host_access",
+)
+
+
+def test_rules_have_full_docs_and_explain_their_severity() -> None:
+    import importlib
+
+    for name in MY_RULE_MODULES:
+        module = importlib.import_module(f"rules.{name}")
+        for rule in module.RULES:
+            assert not rule.missing_doc_headings(), (rule.id, rule.missing_doc_headings())
+            assert "Severity:" in rule.docs, f"{rule.id} does not explain its severity"
+            assert rule.name != "duplicate-container-name"
