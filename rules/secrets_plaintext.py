@@ -270,6 +270,8 @@ def _secret_in_words(words: list[str], following: Any) -> tuple[str, bool] | Non
                 value = words[position + 1] if position + 1 < len(words) else following
             if isinstance(value, str) and not value.startswith("-"):
                 value = value.strip("\"';")
+                if _names_a_secret(flag.group(1), value):
+                    continue  # `--tls-secret=ingress/tls`: the name of a Secret object
                 if is_literal_value(value) and not value.startswith(("/", "@")):
                     return f"--{flag.group(1)}", in_next_item
             continue
@@ -300,7 +302,8 @@ def secret_in_command_line(obj: K8sObject, ctx: RuleContext) -> Iterator[Violati
     argument that is unmistakably a secret (a URL with a password, a PEM private
     key, a known token format).  References (`$(DB_PASSWORD)`, `$DB_PASSWORD`,
     `${DB_PASSWORD}`), file paths (`--password-file=/run/...`,
-    `--password=/etc/...`, `@file`) and placeholders are not reported.  The
+    `--password=/etc/...`, `@file`), names of Secret objects
+    (`--tls-secret=ingress/tls`) and placeholders are not reported.  The
     value is never shown.
 
     Severity: error.
