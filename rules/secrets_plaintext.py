@@ -445,7 +445,8 @@ def secret_data_committed(obj: K8sObject, ctx: RuleContext) -> Iterator[Violatio
     Generate the Secret at deploy time (External Secrets, Sealed Secrets, SOPS,
     `kubectl create secret` in the pipeline) and commit only its reference.
     """
-    if obj.data.get("type") in EXEMPT_SECRET_TYPES:
+    secret_type = obj.data.get("type")
+    if isinstance(secret_type, str) and secret_type in EXEMPT_SECRET_TYPES:
         return
     for section in ("data", "stringData"):
         for key, value in as_mapping(obj.data.get(section)).items():

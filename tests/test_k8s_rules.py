@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from conftest import CORPUS, ROOT, need_shared
@@ -298,3 +299,111 @@ def test_rules_have_full_docs_and_explain_their_severity() -> None:
             assert not rule.missing_doc_headings(), (rule.id, rule.missing_doc_headings())
             assert "Severity:" in rule.docs, f"{rule.id} does not explain its severity"
             assert rule.name != "duplicate-container-name"
+
+
+# Any shape at any place: the single-object rules never raise (the schema rule reports shapes).
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kubelint.model import K8sObject  # noqa: E402
+from kubelint.rule import RuleContext, Settings  # noqa: E402
+from kubelint.workspace import Workspace  # noqa: E402
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-70000, 70000),
+    st.text(max_size=12),
+    st.sampled_from(
+        ["ALL", "Unconfined", "/var/run/docker.sock", "0 24 * * *", "1Gi", "500m", "http", "true"]
+    ),
+)
+_json = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "name",
+                    "image",
+                    "ports",
+                    "containerPort",
+                    "securityContext",
+                    "capabilities",
+                    "add",
+                    "drop",
+                    "resources",
+                    "requests",
+                    "limits",
+                    "cpu",
+                    "memory",
+                    "env",
+                    "value",
+                    "livenessProbe",
+                    "httpGet",
+                    "port",
+                    "volumes",
+                    "hostPath",
+                    "path",
+                    "volumeMounts",
+                    "labels",
+                    "annotations",
+                    "selector",
+                    "matchLabels",
+                    "command",
+                    "args",
+                    "data",
+                    "stringData",
+                    "runAsUser",
+                    "privileged",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=25,
+)
+
+
+def _all_my_rules() -> list[Any]:
+    import importlib
+
+    return [r for name in MY_RULE_MODULES for r in importlib.import_module(f"rules.{name}").RULES]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    kind=st.sampled_from(
+        ["Deployment", "Pod", "CronJob", "Service", "ConfigMap", "Secret", "DeploymentConfig"]
+    ),
+    container=_json,
+    spec=_json,
+    metadata=_json,
+    data=_json,
+)
+def test_rules_never_crash_on_any_shape(
+    kind: str, container: Any, spec: Any, metadata: Any, data: Any
+) -> None:
+    pod: dict[str, Any] = {"containers": [container], "initContainers": [container]}
+    if isinstance(spec, dict):
+        pod.update(spec)
+    template = {"metadata": metadata, "spec": pod}
+    body: dict[str, Any] = {"apiVersion": "v1", "kind": kind, "metadata": metadata, "data": data}
+    if kind == "Pod":
+        body["spec"] = pod
+    elif kind == "CronJob":
+        body["spec"] = {"schedule": data, "jobTemplate": {"spec": {"template": template}}}
+    elif kind == "Service":
+        body["spec"] = {"ports": [container, data], "selector": metadata}
+    else:
+        body["spec"] = {"selector": spec, "template": template}
+    obj = K8sObject(doc=None, base=(), data=body, api_version="v1", kind=kind)  # type: ignore[arg-type]
+    for rule in _all_my_rules():
+        if rule.kinds is not None and kind not in rule.kinds:
+            continue
+        options = {name: option.default for name, option in rule.options.items()}
+        ctx = RuleContext(rule, options, Workspace([]), Settings(), {})
+        for violation in rule.run(obj, ctx):
+            assert isinstance(violation.message, str) and violation.path is not None
