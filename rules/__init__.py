@@ -18,6 +18,8 @@ from kubelint.rule import Rule
 
 from . import (
     compose_ports,
+    compose_structure,
+    compose_variables,
     cross_duplicates,
     cross_ingress,
     cross_ports,
@@ -38,6 +40,8 @@ MODULES = (
     secrets_env,
     images,
     compose_ports,
+    compose_structure,
+    compose_variables,
     cross_services,
     cross_ingress,
     cross_scaling,
