@@ -18,6 +18,7 @@ from kubelint.rule import Rule
 
 from . import (
     compose_ports,
+    compose_semantics,
     compose_structure,
     compose_variables,
     cross_duplicates,
@@ -40,6 +41,7 @@ MODULES = (
     secrets_env,
     images,
     compose_ports,
+    compose_semantics,
     compose_structure,
     compose_variables,
     cross_services,
