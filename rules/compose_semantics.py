@@ -35,7 +35,7 @@ def _each(
                 yield v
 
 
-def _dig(data: Any, *keys: str) -> Any:
+def _dig(data: Any, *keys: str | int) -> Any:
     for k in keys:
         if not isinstance(data, dict):
             return None
@@ -201,7 +201,7 @@ def container_name_with_replicas(compose: ComposeFile, ctx: RuleContext) -> Iter
             )
         many = [(p, n) for p, n in replicas if n > 1]
         if many and service.get("container_name"):
-            path, count = many[0]
+            _path, count = many[0]
             yield (
                 ("services", name, "container_name"),
                 f'service "{name}" sets container_name but runs {count} replicas',
