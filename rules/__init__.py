@@ -18,6 +18,9 @@ from kubelint.rule import Rule
 
 from . import (
     compose_ports,
+    compose_semantics,
+    compose_structure,
+    compose_variables,
     cross_duplicates,
     cross_ingress,
     cross_ports,
@@ -46,6 +49,9 @@ MODULES = (
     secrets_env,
     images,
     compose_ports,
+    compose_semantics,
+    compose_structure,
+    compose_variables,
     cross_services,
     cross_ingress,
     cross_scaling,
