@@ -275,7 +275,10 @@ def _check(
         cwd=cwd,
         settings=settings,
     )
-    result = engine.run(paths, stdin_name=stdin_filename)
+    from kubelint.heap import few_collections
+
+    with few_collections():
+        result = engine.run(paths, stdin_name=stdin_filename)
 
     for kind, target in outputs:
         to_terminal = target is None and sys.stdout.isatty()
