@@ -15,9 +15,11 @@ import typer
 from kubelint import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from kubelint.config import Config
     from kubelint.registry import Registry
-    from kubelint.rule import Settings
+    from kubelint.rule import Rule, Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -32,14 +34,15 @@ app = typer.Typer(
 )
 
 
-def build_registry() -> Registry:
+def build_registry(extra: Sequence[Rule] = ()) -> Registry:
+    """The built-in rules, plus `extra` ones (custom policies)."""
     from importlib import import_module
 
     from kubelint.diagnostics import DIAGNOSTICS
     from kubelint.registry import Registry
 
     catalogue = import_module("kubelint.rules")  # the built-in rules (rules/ in the repo)
-    return Registry([*DIAGNOSTICS, *catalogue.all_rules()])
+    return Registry([*DIAGNOSTICS, *catalogue.all_rules(), *extra])
 
 
 def _fail(message: str) -> typer.Exit:
@@ -159,6 +162,10 @@ def check(
     no_render: Annotated[
         bool, typer.Option("--no-render", help="Do not render Helm charts or build kustomizations.")
     ] = False,
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Custom policy file or directory (repeatable; adds to policy-rules)."),
+    ] = None,
 ) -> None:
     """Lint files and directories; exit 0 when clean, 1 with findings, 2 on errors."""
     try:
@@ -180,6 +187,7 @@ def check(
             no_frames,
             stdin_filename,
             (helm_values or [], helm_set or [], no_render),
+            policy or [],
         )
     except typer.Exit:
         raise
@@ -210,18 +218,21 @@ def _check(
     no_frames: bool,
     stdin_filename: str | None,
     render: tuple[list[str], list[str], bool] = ([], [], False),
+    policy_paths: Sequence[str] = (),
 ) -> int:
-    from kubelint.config import FAIL_ON_CHOICES, Config, ConfigError, load_config
+    from kubelint.config import FAIL_ON_CHOICES, ConfigError
     from kubelint.engine import Engine
+    from kubelint.policy.setup import PolicyLoadError, prepare_run
     from kubelint.registry import Selection
     from kubelint.reporters import FORMATS, ReportContext, renderer
 
     cwd = os.getcwd()
-    registry = build_registry()
     try:
-        config = Config(root=cwd) if no_config else load_config(config_path, cwd, registry)
+        registry, config = prepare_run(config_path, cwd, no_config=no_config, policy_paths=policy_paths)
     except ConfigError as error:
         raise _fail(str(error)) from None
+    except PolicyLoadError as error:
+        raise _fail("invalid policy:\n" + str(error)) from None
 
     for option, values in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
         for v in _split(values):
@@ -317,12 +328,30 @@ def settings_from_config(config: Config, cwd: str, *, read_environment: bool | N
     )
 
 
+def _registry_with_policies(policy_paths: list[str]) -> Registry:
+    """The registry with the policies of the configuration and of --policy."""
+    from kubelint.config import ConfigError
+    from kubelint.policy.setup import PolicyLoadError, prepare_run
+
+    try:
+        return prepare_run(None, os.getcwd(), policy_paths=policy_paths)[0]
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+    except PolicyLoadError as error:
+        raise _fail("invalid policy:\n" + str(error)) from None
+
+
 @app.command("rules")
 def list_rules(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Also list the policies of this file or directory (repeatable)."),
+    ] = None,
 ) -> None:
-    """List every rule: id, name, default on/off, severity and summary."""
-    registry = build_registry()
+    """List every rule (custom policies of the configuration included): id, name,
+    default on/off, severity and summary."""
+    registry = _registry_with_policies(policy or [])
     if fmt == "json":
         import json
 
@@ -350,9 +379,13 @@ def list_rules(
 @app.command()
 def explain(
     rule_id: Annotated[str, typer.Argument(help="Rule id or name, e.g. KL501 or latest-tag.")],
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Policy file or directory to look in too (repeatable)."),
+    ] = None,
 ) -> None:
-    """Show a rule's documentation."""
-    registry = build_registry()
+    """Show a rule's documentation (custom policies of the configuration included)."""
+    registry = _registry_with_policies(policy or [])
     r = registry.get(rule_id)
     if r is None:
         raise _fail(registry.unknown_selector_message(rule_id))
@@ -362,6 +395,15 @@ def explain(
         sys.stdout.write("\n## Options\n")
         for name, opt in r.options.items():
             sys.stdout.write(f"- `{name}` (default `{opt.default!r}`): {opt.help}\n")
+
+
+def _register_policy_commands() -> None:
+    from kubelint.policy_cli import policy_app
+
+    app.add_typer(policy_app, name="policy")
+
+
+_register_policy_commands()
 
 
 def main() -> None:
