@@ -10,6 +10,8 @@ Families (codes are never reused):
   KL6xx  security context and host access
   KL7xx  Kubernetes cross-resource references
   KL8xx  Compose project semantics
+  KL90x-KL94x  built-in policies written as data (rules/policies/*.yaml)
+  KL95x  admission: ValidatingAdmissionPolicies and CRD validation rules of the run
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from __future__ import annotations
 from kubelint.rule import Rule
 
 from . import (
+    admission_policies,
+    builtin_policies,
     compose_ports,
     cross_duplicates,
     cross_ingress,
@@ -44,6 +48,8 @@ MODULES = (
     cross_references,
     cross_ports,
     cross_duplicates,
+    builtin_policies,
+    admission_policies,
 )
 
 

@@ -88,7 +88,7 @@ def _first_line(message: str) -> str:
 
     syntax = re.search(r"<input>:(\d+):(\d+): (.*)", message)
     if syntax:
-        reason = syntax.group(3).split(" expecting ")[0].strip()
+        reason = syntax.group(3).split(" expecting ")[0].strip().removeprefix("Syntax error: ")
         return f"syntax error at line {syntax.group(1)}, column {syntax.group(2)} of the expression: {reason}"
     lines = [line.strip() for line in message.splitlines() if line.strip()]
     return lines[0] if lines else ""
