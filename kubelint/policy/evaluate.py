@@ -56,12 +56,6 @@ def same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and bool(a == b)
 
 
-def _owner(item: Any) -> str:
-    if isinstance(item, dict) and isinstance(item.get("name"), str):
-        return f"{item['name']!r}: "
-    return ""
-
-
 def check_paths(policy: Policy, subject: Subject) -> Iterator[Failure]:
     for check in policy.checks:
         for reached in resolve(subject.data, check.segments, subject.kind):
@@ -73,7 +67,7 @@ def _check_one(check: PathCheck, reached: Reached) -> Iterator[Failure]:
     if not reached.found:
         if check.exists:
             yield Failure(
-                reached.path, f"{_owner(reached.item)}{check.path} is required but missing",
+                reached.path, f"{reached.wanted} is required but missing",
                 item=reached.item, expected=True, message=check.message,
             )  # fmt: skip
         return

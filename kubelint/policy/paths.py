@@ -147,6 +147,17 @@ class Reached:
     value: Any  # the node (None when not found)
     found: bool
     item: Any  # the value the last wildcard bound (a container for $containers)
+    missing: str = ""  # what is missing below `path`, in path syntax (when not found)
+
+    @property
+    def wanted(self) -> str:
+        """The full path of the node looked for (found or not)."""
+        shown = format_path(self.path)
+        if not self.missing:
+            return shown
+        if not shown or self.missing.startswith("["):
+            return shown + self.missing
+        return f"{shown}.{self.missing}"
 
 
 def resolve(data: Any, segments: tuple[Segment, ...], kind: str = "") -> Iterator[Reached]:
@@ -163,7 +174,13 @@ def resolve(data: Any, segments: tuple[Segment, ...], kind: str = "") -> Iterato
         node: Any = data
         for depth, key in enumerate(spec_path):
             if not isinstance(node, dict) or key not in node:
-                yield Reached(spec_path[:depth], None, False, None)
+                yield Reached(
+                    spec_path[:depth],
+                    None,
+                    False,
+                    None,
+                    format_segments(tuple(Key(str(k)) for k in spec_path[depth:])),
+                )
                 return
             node = node[key]
         if segments[0].name == "$podSpec":
@@ -181,18 +198,38 @@ def resolve(data: Any, segments: tuple[Segment, ...], kind: str = "") -> Iterato
     yield from _walk(data, segments, (), None)
 
 
+def format_segments(segments: tuple[Segment, ...]) -> str:
+    """Segments written back in path syntax (wildcards as `[*]` and `*`)."""
+    out = ""
+    for segment in segments:
+        if isinstance(segment, Key):
+            out += (
+                format_path((segment.name,))
+                if not out or format_path((segment.name,)).startswith("[")
+                else "." + format_path((segment.name,))
+            )
+        elif isinstance(segment, Index):
+            out += f"[{segment.index}]"
+        elif isinstance(segment, AnyItem):
+            out += "[*]"
+        elif isinstance(segment, AnyValue):
+            out += ".*" if out else "*"
+    return out
+
+
 def _walk(node: Any, segments: tuple[Segment, ...], path: Path, item: Any) -> Iterator[Reached]:
     for depth, segment in enumerate(segments):
         rest = segments[depth + 1 :]
+        missing = format_segments(segments[depth:])
         if isinstance(segment, Key):
             if not isinstance(node, dict) or segment.name not in node:
-                yield Reached(path, None, False, item)
+                yield Reached(path, None, False, item, missing)
                 return
             node = node[segment.name]
             path = (*path, segment.name)
         elif isinstance(segment, Index):
             if not isinstance(node, list) or not -len(node) <= segment.index < len(node):
-                yield Reached(path, None, False, item)
+                yield Reached(path, None, False, item, missing)
                 return
             index = segment.index % len(node)
             node = node[index]
@@ -200,7 +237,7 @@ def _walk(node: Any, segments: tuple[Segment, ...], path: Path, item: Any) -> It
         elif isinstance(segment, AnyItem):
             if not isinstance(node, list):
                 if node is None:
-                    yield Reached(path, None, False, item)
+                    yield Reached(path, None, False, item, missing)
                 return
             for i, child in enumerate(node):
                 yield from _walk(child, rest, (*path, i), child)
@@ -208,7 +245,7 @@ def _walk(node: Any, segments: tuple[Segment, ...], path: Path, item: Any) -> It
         elif isinstance(segment, AnyValue):
             if not isinstance(node, dict):
                 if node is None:
-                    yield Reached(path, None, False, item)
+                    yield Reached(path, None, False, item, missing)
                 return
             for key, child in node.items():
                 yield from _walk(child, rest, (*path, key), child)
