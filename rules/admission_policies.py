@@ -181,6 +181,7 @@ def crd_validation_rule_fails(obj: K8sObject, ctx: RuleContext) -> Iterator[Viol
         yield Violation(
             path,
             f"{obj.label}: {message} (x-kubernetes-validations of CRD {crd.name})",
+            key=bool(path) and isinstance(path[-1], str),
             related=(Related("the rule", crd.source.path, crd.span(rule_path)),),
         )
 

@@ -67,7 +67,7 @@ def _check_one(check: PathCheck, reached: Reached) -> Iterator[Failure]:
     if not reached.found:
         if check.exists:
             yield Failure(
-                reached.path, f"{reached.wanted} is required but missing",
+                reached.path, f"{reached.wanted} is required but missing", True,
                 item=reached.item, expected=True, message=check.message,
             )  # fmt: skip
         return
@@ -119,6 +119,8 @@ def check_schema(policy: Policy, subject: Subject) -> Iterator[Failure]:
             names = re.findall(r"'([^']+)' (?:was|were) unexpected", error.message)
             if names:
                 path, key = (*path, names[0]), True
+        elif error.validator in ("required", "dependentRequired") and path and isinstance(path[-1], str):
+            key = True  # "x is required" points at the key of the mapping that lacks x
         where = format_path(path) or "the object"
         yield Failure(path, f"{where}: {error.message}", key, error.instance, None, error.schema)
 

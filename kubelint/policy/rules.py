@@ -47,7 +47,8 @@ class PolicyCheck:
         elif subject.base:  # a Compose service: say which
             message = f"service {subject.name!r}: {message}"
         fix = " ".join(policy.remediation.split()) if policy.remediation else None
-        return Violation(subject.base + failure.path, message, key=failure.key, fix=fix,
+        path = subject.base + failure.path
+        return Violation(path, message, key=failure.key and bool(path), fix=fix,
                          fingerprint=f"{format_path(subject.base + failure.path)}|{failure.error}")  # fmt: skip
 
 
