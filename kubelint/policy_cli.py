@@ -62,8 +62,10 @@ def test_policies(
                 sys.stdout.write(f"{result}\n")
     for policy in untested:
         sys.stdout.write(f"warn {policy.id} {policy.name} ({policy.file}:{policy.line}): no examples\n")
+    count = len(loaded.policies)
     summary = (
-        f"{len(loaded.policies)} policies, {examples} examples: {examples - failed} behaved, {failed} did not"
+        f"{count} polic{'y' if count == 1 else 'ies'}, {examples} example{'' if examples == 1 else 's'}: "
+        f"{examples - failed} behaved, {failed} did not"
     )
     sys.stdout.write(summary + "\n")
     raise typer.Exit(EXIT_FAILED if failed else EXIT_OK)
