@@ -6,8 +6,9 @@ start-up time matters.
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -19,6 +20,9 @@ from kubelint.check_command import (  # noqa: F401 - re-exported for tests and t
     build_registry,
     settings_from_config,
 )
+
+if TYPE_CHECKING:
+    from kubelint.registry import Registry
 
 app = typer.Typer(
     name="kubelint",
@@ -141,6 +145,10 @@ def check(
     no_render: Annotated[
         bool, typer.Option("--no-render", help="Do not render Helm charts or build kustomizations.")
     ] = False,
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Custom policy file or directory (repeatable; adds to policy-rules)."),
+    ] = None,
 ) -> None:
     """Lint files and directories; exit 0 when clean, 1 with findings, 2 on errors."""
     from kubelint.check_command import check_main
@@ -164,16 +172,34 @@ def check(
             no_frames,
             stdin_filename,
             (helm_values or [], helm_set or [], no_render),
+            policy or [],
         )
     )
+
+
+def _registry_with_policies(policy_paths: list[str]) -> Registry:
+    """The registry with the policies of the configuration and of --policy."""
+    from kubelint.config import ConfigError
+    from kubelint.policy.setup import PolicyLoadError, prepare_run
+
+    try:
+        return prepare_run(None, os.getcwd(), policy_paths=policy_paths)[0]
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+    except PolicyLoadError as error:
+        raise _fail("invalid policy:\n" + str(error)) from None
 
 
 @app.command("rules")
 def list_rules(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Also list the policies of this file or directory (repeatable)."),
+    ] = None,
 ) -> None:
     """List every rule: id, name, default on/off, severity and summary."""
-    registry = build_registry()
+    registry = _registry_with_policies(policy or [])
     if fmt == "json":
         import json
 
@@ -201,9 +227,13 @@ def list_rules(
 @app.command()
 def explain(
     rule_id: Annotated[str, typer.Argument(help="Rule id or name, e.g. KL501 or latest-tag.")],
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Policy file or directory to look in too (repeatable)."),
+    ] = None,
 ) -> None:
     """Show a rule's documentation."""
-    registry = build_registry()
+    registry = _registry_with_policies(policy or [])
     r = registry.get(rule_id)
     if r is None:
         raise _fail(registry.unknown_selector_message(rule_id))
@@ -213,6 +243,15 @@ def explain(
         sys.stdout.write("\n## Options\n")
         for name, opt in r.options.items():
             sys.stdout.write(f"- `{name}` (default `{opt.default!r}`): {opt.help}\n")
+
+
+def _register_policy_commands() -> None:
+    from kubelint.policy_cli import policy_app
+
+    app.add_typer(policy_app, name="policy")
+
+
+_register_policy_commands()
 
 
 def main() -> None:
