@@ -1,4 +1,4 @@
-"""KL600-KL605, KL612-KL614, KL617: container security context.
+"""KL600-KL605, KL612-KL614, KL617-KL618: container security context.
 
 Severities: these are hardening rules, so they are warnings (what kube-linter's
 defaults, kube-score's and Polaris' "warning" level lead users to expect); none of
@@ -612,6 +612,60 @@ def low_user_id(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
             )
 
 
+@_security_rule(id="KL618", name="windows-host-process", security_severity=9.0)
+def windows_host_process(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports Windows containers that run as host processes:
+    `securityContext.windowsOptions.hostProcess: true` on the container, or on the
+    pod for every container that does not set it to `false` (reported once, at
+    the pod's setting).
+
+    Severity: warning, like the other hardening rules (Polaris `hostProcess`:
+    danger; the baseline Pod Security Standard forbids it).
+
+    ## Why is this bad?
+    A HostProcess container runs directly on the Windows node with the node's
+    network and filesystem, as a node user: it is the Windows equivalent of a
+    privileged container with host namespaces.
+
+    ## Example
+    ```yaml
+    securityContext:
+      windowsOptions:
+        hostProcess: true
+    ```
+
+    ## Use instead
+    ```yaml
+    securityContext:
+      windowsOptions:
+        runAsUserName: ContainerUser
+    ```
+    """
+    pod = pod_security(obj)
+    if pod is None:
+        return
+    pod_level = is_true(as_mapping(pod.context.get("windowsOptions")).get("hostProcess"))
+    inherits = []
+    for c in iter_containers(obj, init=True, ephemeral=True):
+        own = as_mapping(as_mapping(c.data.get("securityContext")).get("windowsOptions"))
+        if is_true(own.get("hostProcess")):
+            yield Violation(
+                (*c.path, "securityContext", "windowsOptions", "hostProcess"),
+                f"{c.describe} runs as a Windows host process",
+                fix="remove hostProcess: true",
+            )
+        elif own.get("hostProcess") is None:
+            inherits.append(c.name)
+    if pod_level and inherits:
+        yield Violation(
+            (*pod.spec_path, "securityContext", "windowsOptions", "hostProcess"),
+            f"the pod runs {', '.join(repr(n) for n in inherits)} as Windows host processes",
+            fix="remove hostProcess: true",
+        )
+
+
 RULES = (
     privileged_container,
     privilege_escalation_allowed,
@@ -623,4 +677,5 @@ RULES = (
     missing_seccomp_profile,
     unmasked_proc_mount,
     low_user_id,
+    windows_host_process,
 )
