@@ -1,4 +1,5 @@
-"""KL402-KL405: secrets written in plain text outside container environments.
+"""KL402-KL406: secrets written in plain text outside container environments, and
+secrets read into environment variables (opt-in).
 
 Detection is shared with KL401 (kubelint/secrets.py): a value counts when its
 name says it is a secret and it is a real literal (not empty, not a `${VAR}` /
@@ -483,4 +484,74 @@ def secret_data_committed(obj: K8sObject, ctx: RuleContext) -> Iterator[Violatio
             )
 
 
-RULES = (secret_in_configmap, secret_in_annotation, secret_in_command_line, secret_data_committed)
+@rule(
+    id="KL406",
+    name="secret-in-env-var",
+    severity=Severity.WARNING,
+    applies_to=(Format.KUBERNETES,),
+    kinds=WORKLOAD_KINDS,
+    default_enabled=False,
+    category="security",
+    security_severity=3.0,
+)
+def secret_in_env_var(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports containers that read a Secret into environment variables: an
+    `env[].valueFrom.secretKeyRef`, or an `envFrom[].secretRef`.  Off by default:
+    it is the recommended way to avoid plaintext secrets (KL401) and common
+    practice; turn it on if your policy (kube-linter `read-secret-from-env-var`)
+    wants secrets mounted as files.
+
+    Severity: warning.
+
+    ## Why is this bad?
+    Environment variables leak: into crash reports, debug endpoints, child
+    processes, `kubectl describe`-style tooling and logs of the process's
+    environment.  Mounted files can be read-only, narrower in scope, and are
+    updated when the Secret rotates.
+
+    ## Example
+    ```yaml
+    env:
+      - name: TOKEN
+        valueFrom: {secretKeyRef: {name: api, key: token}}
+    ```
+
+    ## Use instead
+    ```yaml
+    volumeMounts:
+      - {name: api, mountPath: /run/secrets/api, readOnly: true}
+    ```
+    """
+    from kubelint.k8s import iter_containers
+
+    for c in iter_containers(obj, init=True, ephemeral=True):
+        for i, entry in enumerate(as_list(c.data.get("env"))):
+            ref = as_mapping(as_mapping(as_mapping(entry).get("valueFrom")).get("secretKeyRef"))
+            if ref:
+                yield Violation(
+                    c.path + ("env", i, "valueFrom", "secretKeyRef"),
+                    f'{c.describe} reads Secret "{ref.get("name", "?")}" into environment variable '
+                    f'"{as_mapping(entry).get("name", "?")}"',
+                    key=True,
+                    fix="mount the Secret as a read-only volume instead",
+                )
+        for i, source in enumerate(as_list(c.data.get("envFrom"))):
+            ref = as_mapping(as_mapping(source).get("secretRef"))
+            if ref:
+                yield Violation(
+                    c.path + ("envFrom", i, "secretRef"),
+                    f'{c.describe} reads all of Secret "{ref.get("name", "?")}" into its environment',
+                    key=True,
+                    fix="mount the Secret as a read-only volume instead",
+                )
+
+
+RULES = (
+    secret_in_configmap,
+    secret_in_annotation,
+    secret_in_command_line,
+    secret_data_committed,
+    secret_in_env_var,
+)
