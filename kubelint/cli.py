@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -30,6 +31,16 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
+
+
+@dataclass(frozen=True)
+class Integration:
+    """Options for CI and hooks: baseline files, context paths, code frame size."""
+
+    baseline: str | None = None
+    write_baseline: str | None = None
+    context_paths: list[str] = field(default_factory=list)
+    frame_lines: int = 0
 
 
 def build_registry() -> Registry:
@@ -159,6 +170,25 @@ def check(
     no_render: Annotated[
         bool, typer.Option("--no-render", help="Do not render Helm charts or build kustomizations.")
     ] = False,
+    baseline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--baseline", help="Report only findings that are not in this baseline file."),
+    ] = None,
+    write_baseline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--write-baseline", help="Record the current findings in this baseline file."),
+    ] = None,
+    context_paths: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--context-path",
+            help="Also load PATH (repeatable) for cross-resource checks, but report only "
+            "findings in the PATH arguments (used by the pre-commit hook).",
+        ),
+    ] = None,
+    frame_lines: Annotated[
+        int, typer.Option("--context", help="Lines of source shown around each finding in text output.")
+    ] = 0,
 ) -> None:
     """Lint files and directories; exit 0 when clean, 1 with findings, 2 on errors."""
     try:
@@ -180,6 +210,7 @@ def check(
             no_frames,
             stdin_filename,
             (helm_values or [], helm_set or [], no_render),
+            Integration(baseline, write_baseline, context_paths or [], frame_lines),
         )
     except typer.Exit:
         raise
@@ -210,6 +241,7 @@ def _check(
     no_frames: bool,
     stdin_filename: str | None,
     render: tuple[list[str], list[str], bool] = ([], [], False),
+    integration: Integration | None = None,
 ) -> int:
     from kubelint.config import FAIL_ON_CHOICES, Config, ConfigError, load_config
     from kubelint.engine import Engine
@@ -275,7 +307,28 @@ def _check(
         cwd=cwd,
         settings=settings,
     )
-    result = engine.run(paths, stdin_name=stdin_filename)
+    integration = integration or Integration()
+    if integration.frame_lines < 0:
+        raise _fail("--context: expected a number of lines >= 0")
+    if integration.context_paths:
+        from kubelint.discovery import discover
+
+        targets = {
+            c.display for c in discover(paths, cwd=cwd, exclude=config.exclude, stdin_name=stdin_filename)
+        }
+        result = engine.run([*integration.context_paths, *paths], stdin_name=stdin_filename)
+        result.findings = [f for f in result.findings if f.file in targets]
+    else:
+        result = engine.run(paths, stdin_name=stdin_filename)
+    if integration.baseline or integration.write_baseline:
+        from kubelint.baseline import BaselineError, apply_baseline
+
+        try:
+            result.findings = apply_baseline(
+                result.findings, integration.baseline, integration.write_baseline, cwd
+            )
+        except BaselineError as error:
+            raise _fail(str(error)) from None
 
     for kind, target in outputs:
         to_terminal = target is None and sys.stdout.isatty()
@@ -286,6 +339,7 @@ def _check(
             cwd=cwd,
             show_frames=not no_frames,
             tool_version=__version__,
+            frame_lines=integration.frame_lines,
         )
         text = renderer(kind)(result, ctx)
         if target is None:
