@@ -76,7 +76,9 @@ def baseline_document(findings: list[Finding], cwd: str, baseline_path: str) -> 
 def write_baseline(path: str, findings: list[Finding], cwd: str) -> None:
     document = baseline_document(findings, cwd, path)
     try:
-        with open(os.path.join(cwd, path), "w", encoding="utf-8", newline="\n") as handle:
+        target = os.path.join(cwd, path)
+        os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+        with open(target, "w", encoding="utf-8", newline="\n") as handle:
             json.dump(document, handle, indent=2, ensure_ascii=False)
             handle.write("\n")
     except OSError as error:

@@ -347,6 +347,7 @@ def _check(
             sys.stdout.flush()
         else:
             try:
+                os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
                 with open(target, "w", encoding="utf-8") as handle:
                     handle.write(text)
             except OSError as error:
