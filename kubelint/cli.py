@@ -316,19 +316,24 @@ def _check(
         targets = {
             c.display for c in discover(paths, cwd=cwd, exclude=config.exclude, stdin_name=stdin_filename)
         }
-        result = engine.run([*integration.context_paths, *paths], stdin_name=stdin_filename)
+        # A changed Compose .env file is no YAML: it counts only as a place for findings.
+        linted = [p for p in paths if not os.path.basename(p).endswith(".env")]
+        result = engine.run([*integration.context_paths, *linted], stdin_name=stdin_filename)
         result.findings = [f for f in result.findings if f.file in targets]
     else:
         result = engine.run(paths, stdin_name=stdin_filename)
     if integration.baseline or integration.write_baseline:
         from kubelint.baseline import BaselineError, apply_baseline
 
+        found = len(result.findings)
         try:
             result.findings = apply_baseline(
                 result.findings, integration.baseline, integration.write_baseline, cwd
             )
         except BaselineError as error:
             raise _fail(str(error)) from None
+        if integration.write_baseline:
+            sys.stderr.write(f"kubelint: recorded {found} finding(s) in {integration.write_baseline}\n")
 
     for kind, target in outputs:
         to_terminal = target is None and sys.stdout.isatty()

@@ -175,6 +175,7 @@ def test_baseline_reports_only_new_findings_after_lines_are_inserted(tmp_path: P
     repo = example_repository(tmp_path)
     written = kubelint("check", ".", "--no-config", "--write-baseline", "baseline.json", cwd=repo)
     assert written.returncode == 0, written.stderr
+    assert "recorded 10 finding(s) in baseline.json" in written.stderr
     entries = json.loads((repo / "baseline.json").read_text())["findings"]
     assert len(entries) >= 10 and all(e["fingerprint"] for e in entries)
     assert kubelint("check", ".", "--no-config", "--baseline", "baseline.json", cwd=repo).returncode == 0
@@ -235,3 +236,10 @@ def test_code_frame_context_lines(tmp_path: Path) -> None:
     assert "18 |             - name: DB_PASSWORD\n19 |               value: *******\n" in done.stdout
     assert "20 |             - name: PASSWORD_FILE\n" in done.stdout
     assert "hunter2" not in done.stdout
+
+
+def test_context_path_does_not_parse_env_files_as_yaml(tmp_path: Path) -> None:
+    repo = example_repository(tmp_path)
+    (repo / "compose" / ".env").write_text("A: b: c\nSECRET_KEY=x\n")
+    done = kubelint("check", "--context-path", ".", "compose/.env", "--no-config", "-f", "json", cwd=repo)
+    assert done.returncode == 0 and json.loads(done.stdout)["findings"] == [], done.stdout
