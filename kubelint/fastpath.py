@@ -40,6 +40,9 @@ _CHECK_OPTIONS: dict[str, tuple[str, str]] = {
     "--helm-set": ("helm_set", "list"),
     "--no-render": ("no_render", "flag"),
     "--policy": ("policy", "list"),
+    "--baseline": ("baseline", "value"),
+    "--write-baseline": ("write_baseline", "value"),
+    "--context-path": ("context_paths", "list"),
 }
 
 
@@ -88,7 +91,7 @@ def parse_check(args: list[str]) -> CheckArguments | None:
 
 
 def run_parsed(parsed: CheckArguments) -> int:
-    from kubelint.check_command import check_main
+    from kubelint.check_command import Integration, check_main
 
     v, lists = parsed.values, parsed.lists
     return check_main(
@@ -110,6 +113,7 @@ def run_parsed(parsed: CheckArguments) -> int:
         v.get("stdin_filename"),
         (lists.get("helm_values", []), lists.get("helm_set", []), "no_render" in parsed.flags),
         lists.get("policy", []),
+        Integration(v.get("baseline"), v.get("write_baseline"), lists.get("context_paths", []), 0),
     )
 
 

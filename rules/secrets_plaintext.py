@@ -209,7 +209,7 @@ def secret_in_annotation(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation
     ## Example
     ```yaml
     annotations:
-      example.com/webhook-token: 9f86d081884c7d659a2feaa0c55ad015
+      example.com/webhook-token: 5e884898da28047151d0e56f8dc62927
     ```
 
     ## Use instead

@@ -63,7 +63,15 @@ def mask_line(text: str, number: int, secrets: list[Span]) -> str:
     return text
 
 
-def _frame(out: _Writer, finding: Finding, lines: list[str], secrets: list[Span]) -> None:
+def _context_lines(out: _Writer, lines: list[str], numbers: range, secrets: list[Span], width: int) -> None:
+    for number in numbers:
+        if 1 <= number <= len(lines) and not (number == len(lines) and not lines[-1]):
+            text = mask_line(lines[number - 1], number, secrets).replace("\t", " ")[:MAX_FRAME_WIDTH]
+            out.add(f"{number:>{width}} | ", "dim")
+            out.add(text.rstrip() + "\n")
+
+
+def _frame(out: _Writer, finding: Finding, lines: list[str], secrets: list[Span], around: int = 0) -> None:
     span = finding.span
     if span is None or not 1 <= span.line <= len(lines):
         return
@@ -80,9 +88,11 @@ def _frame(out: _Writer, finding: Finding, lines: list[str], secrets: list[Span]
         raw = ("…" if offset else "") + raw[offset : offset + MAX_FRAME_WIDTH] + "…"
         start = start - offset + (1 if offset else 0)
         width = min(width, MAX_FRAME_WIDTH - start)
-    gutter = str(span.line)
-    pad = " " * len(gutter)
+    gutter_width = len(str(min(span.line + around, len(lines))))
+    gutter = f"{span.line:>{gutter_width}}"
+    pad = " " * gutter_width
     out.add(f"{pad} |\n", "dim")
+    _context_lines(out, lines, range(span.line - around, span.line), secrets, gutter_width)
     out.add(f"{gutter} | ", "dim")
     out.add(raw.rstrip() + "\n")
     out.add(f"{pad} | ", "dim")
@@ -92,6 +102,7 @@ def _frame(out: _Writer, finding: Finding, lines: list[str], secrets: list[Span]
         out.add(" ")
         out.add(finding.fix, "fix")
     out.add("\n")
+    _context_lines(out, lines, range(span.line + 1, span.line + around + 1), secrets, gutter_width)
 
 
 def format_finding_line(finding: Finding) -> str:
@@ -113,7 +124,7 @@ def render(result: RunResult, ctx: ReportContext) -> str:
         out.add(f"  {f.message}\n")
         source = result.sources.get(f.file)
         if ctx.show_frames and source is not None and source.text:
-            _frame(out, f, source.lines, result.sensitive.get(f.file, []))
+            _frame(out, f, source.lines, result.sensitive.get(f.file, []), ctx.frame_lines)
         elif f.fix:
             out.add("   = help: ", "dim")
             out.add(f.fix + "\n", "fix")
