@@ -681,3 +681,20 @@ def located_violation(
         sensitive=sensitive,
         related=related,
     )
+
+
+def each_service_violation(
+    compose: ComposeFile,
+    ctx: RuleContext,
+    check: Callable[[Project, str, dict[str, Any]], Iterator[tuple[Path, str, str, bool]]],
+) -> Iterator[Violation]:
+    """Run `check` on every service of the project rooted at `compose`; it yields
+    (path, message, fix, on_key) and gets back violations placed in their files."""
+    project = project_of(compose, ctx)
+    if project is None:
+        return
+    for name, service in iter_project_services(project):
+        for path, message, fix, key in check(project, name, service):
+            v = project_violation(project, path, message, key=key, fix=fix)
+            if v:
+                yield v

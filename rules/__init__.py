@@ -17,7 +17,11 @@ from __future__ import annotations
 from kubelint.rule import Rule
 
 from . import (
+    compose_health,
     compose_ports,
+    compose_resources,
+    compose_secrets,
+    compose_security,
     compose_semantics,
     compose_structure,
     compose_variables,
@@ -35,6 +39,10 @@ from . import (
 )
 
 MODULES = (
+    compose_resources,
+    compose_health,
+    compose_secrets,
+    compose_security,
     schema,
     resources,
     probes,
