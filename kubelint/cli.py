@@ -159,6 +159,13 @@ def check(
     no_render: Annotated[
         bool, typer.Option("--no-render", help="Do not render Helm charts or build kustomizations.")
     ] = False,
+    no_environment: Annotated[
+        bool,
+        typer.Option(
+            "--no-environment",
+            help="Compose interpolation ignores the process environment (only .env files): reproducible CI.",
+        ),
+    ] = False,
 ) -> None:
     """Lint files and directories; exit 0 when clean, 1 with findings, 2 on errors."""
     try:
@@ -180,6 +187,7 @@ def check(
             no_frames,
             stdin_filename,
             (helm_values or [], helm_set or [], no_render),
+            no_environment,
         )
     except typer.Exit:
         raise
@@ -210,6 +218,7 @@ def _check(
     no_frames: bool,
     stdin_filename: str | None,
     render: tuple[list[str], list[str], bool] = ([], [], False),
+    no_environment: bool = False,
 ) -> int:
     from kubelint.config import FAIL_ON_CHOICES, Config, ConfigError, load_config
     from kubelint.engine import Engine
@@ -267,7 +276,7 @@ def _check(
     if color not in ("auto", "always", "never"):
         raise _fail("--color: expected auto, always or never")
 
-    settings = settings_from_config(config, cwd)
+    settings = settings_from_config(config, cwd, read_environment=False if no_environment else None)
     engine = Engine(
         registry=registry,
         config=config,

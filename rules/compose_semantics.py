@@ -211,9 +211,24 @@ def container_name_with_replicas(compose: ComposeFile, ctx: RuleContext) -> Iter
     yield from _each(compose, ctx, check)
 
 
+def volume_syntax_error(spec: str) -> str | None:
+    """Why Compose cannot read a short volume spec `[SOURCE:]TARGET[:MODE]`, or None."""
+    if not spec.strip():
+        return "empty volume spec"
+    text = spec
+    if re.match(r"^[A-Za-z]:[\\/]", text):  # Windows drive letter in the source
+        text = text[2:]
+    parts = text.split(":")
+    if len(parts) > 3:
+        return "too many ':' in volume spec"
+    if any(not part for part in parts):
+        return "empty section between ':' in volume spec (an unset variable?)"
+    return None
+
+
 @rule(
     id="KL823",
-    name="compose-invalid-port",
+    name="compose-invalid-mapping-syntax",
     severity=Severity.ERROR,
     applies_to=(Format.COMPOSE,),
     category="compose",
@@ -221,12 +236,15 @@ def container_name_with_replicas(compose: ComposeFile, ctx: RuleContext) -> Iter
 def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
-    Reports port mappings Compose cannot parse: a port above 65535 (`80800:80`), a
-    name (`abc:80`), an unknown protocol, mismatched range sizes, reversed ranges.
-    Ports given through variables are checked with the variables substituted.
+    Reports port mappings Compose cannot parse (a port above 65535 as in `80800:80`,
+    a name as in `abc:80`, an unknown protocol, mismatched range sizes, an empty
+    port) and short volume specs it cannot parse (an empty section as in `:/media`
+    when a variable is unset, too many colons).  Values given through variables are
+    checked with the variables substituted.
 
     ## Why is this bad?
-    `docker compose` refuses the project: `invalid hostPort: 80800`.
+    `docker compose` refuses the project: `invalid hostPort: 80800`, `invalid spec:
+    :/media: empty section between colons`.
 
     ## Example
     ```yaml
@@ -234,6 +252,7 @@ def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
       web:
         image: web:1.0
         ports: ["80800:80"]
+        volumes: ["${MEDIA_DIR}:/media"]
     ```
 
     ## Use instead
@@ -242,14 +261,13 @@ def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
       web:
         image: web:1.0
         ports: ["8080:80"]
+        volumes: ["${MEDIA_DIR:-./media}:/media"]
     ```
     """
 
     def check(project: Project, name: str, service: dict[str, Any]) -> Iterator[tuple[Path, str, str]]:
         ports = service.get("ports")
-        if not isinstance(ports, list):
-            return
-        for i, spec in enumerate(ports):
+        for i, spec in enumerate(ports if isinstance(ports, list) else []):
             try:
                 if isinstance(spec, dict):
                     parse_long_port(spec)
@@ -258,6 +276,15 @@ def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
             except PortSyntaxError as error:
                 at: Path = ("services", name, "ports", i) + (("published",) if isinstance(spec, dict) else ())
                 yield at, f'service "{name}": {error}', "write [HOST:]CONTAINER[/PROTO]"
+        volumes = service.get("volumes")
+        for i, spec in enumerate(volumes if isinstance(volumes, list) else []):
+            problem = volume_syntax_error(spec) if isinstance(spec, str) else None
+            if problem:
+                yield (
+                    ("services", name, "volumes", i),
+                    f'service "{name}": {problem}',
+                    "write [SOURCE:]TARGET[:MODE]",
+                )
 
     yield from _each(compose, ctx, check)
 
