@@ -131,6 +131,22 @@ class Project:
                 return src.source, src.positions.span(src_path, key=key and i == len(path))
         return self.root.source, self.root.span(())
 
+    def written(self, path: Path, value: Any) -> str:
+        """`value` quoted for a message, or a neutral word when it came from a variable
+        (an interpolated value may be a secret from the environment: never echoed)."""
+        found = self.origin(path)
+        if found is not None:
+            raw: Any = found[0].data
+            for element in found[1]:
+                try:
+                    raw = raw[element]
+                except (KeyError, IndexError, TypeError):
+                    raw = None
+                    break
+            if isinstance(raw, str) and "$" in raw:
+                return "(interpolated value)"
+        return f'"{value}"'
+
     def reports_at(self, source: SourceFile) -> bool:
         """Whether a finding in `source` belongs to this project's report (an overlay
         project reports only what is written in its own file)."""
@@ -558,7 +574,7 @@ def load_projects(
             override = next((named[n] for n in OVERRIDE_NAMES[base_name] if n in named), None)
         base_services = set(_services(base)) if base is not None else set()
         for f in files:
-            if _key(f) in referenced and f is not base:
+            if _key(f) in referenced:
                 continue
             src = loader.sources[_key(f)]
             assert src is not None

@@ -146,7 +146,8 @@ def duplicate_container_name(compose: ComposeFile, ctx: RuleContext) -> Iterator
         if container in seen:
             yield (
                 ("services", name, "container_name"),
-                f'container name "{container}" is also used by service "{seen[container]}"',
+                f"container name {project.written(('services', name, 'container_name'), container)} "
+                f'is also used by service "{seen[container]}"',
                 "give each service its own container_name (or none)",
             )
         else:
@@ -275,7 +276,12 @@ def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
                     parse_short_port(spec)
             except PortSyntaxError as error:
                 at: Path = ("services", name, "ports", i) + (("published",) if isinstance(spec, dict) else ())
-                yield at, f'service "{name}": {error}', "write [HOST:]CONTAINER[/PROTO]"
+                shown = (
+                    str(error)
+                    if project.written(at, "") == '""'
+                    else "invalid port mapping (interpolated value)"
+                )
+                yield at, f'service "{name}": {shown}', "write [HOST:]CONTAINER[/PROTO]"
         volumes = service.get("volumes")
         for i, spec in enumerate(volumes if isinstance(volumes, list) else []):
             problem = volume_syntax_error(spec) if isinstance(spec, str) else None
@@ -325,14 +331,16 @@ def invalid_restart(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violatio
         if isinstance(restart, str) and not _RESTART_RE.match(restart):
             yield (
                 ("services", name, "restart"),
-                f'service "{name}" has an invalid restart policy "{restart}"',
+                f'service "{name}" has an invalid restart policy '
+                f"{project.written(('services', name, 'restart'), restart)}",
                 "use no, always, on-failure[:N] or unless-stopped",
             )
         condition = _dig(service, "deploy", "restart_policy", "condition")
         if isinstance(condition, str) and condition not in ("none", "on-failure", "any"):
             yield (
                 ("services", name, "deploy", "restart_policy", "condition"),
-                f'service "{name}" has an invalid restart condition "{condition}"',
+                f'service "{name}" has an invalid restart condition '
+                f"{project.written(('services', name, 'deploy', 'restart_policy', 'condition'), condition)}",
                 "use none, on-failure or any",
             )
 
@@ -395,7 +403,8 @@ def invalid_duration(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violati
             if isinstance(value, str) and not is_duration(value):
                 yield (
                     ("services", name) + path,
-                    f'service "{name}": {".".join(map(str, path))} "{value}" is not a duration',
+                    f'service "{name}": {".".join(map(str, path))} '
+                    f"{project.written(('services', name) + path, value)} is not a duration",
                     "write a number with a unit: 30s, 1m30s, 500ms",
                 )
 
