@@ -29,7 +29,7 @@ from kubelint.compose_interpolation import (
     parse_env_file,
 )
 from kubelint.loader import load_stream
-from kubelint.model import ComposeFile, Related, SourceFile, Violation
+from kubelint.model import ComposeFile, Related, Severity, SourceFile, Violation
 from kubelint.positions import Path, PositionMap, Span
 
 if TYPE_CHECKING:
@@ -110,6 +110,22 @@ class Project:
     def services(self) -> dict[str, Any]:
         services = self.data.get("services")
         return services if isinstance(services, dict) else {}
+
+    @property
+    def active_profiles(self) -> set[str]:
+        return {p.strip() for p in self.env.get("COMPOSE_PROFILES", "").split(",") if p.strip()}
+
+    def disabled_by_profile(self, name: str) -> list[str] | None:
+        """The profiles of a service that no active profile enables (None: enabled).
+        Compose leaves such services out of `config` and `up` unless `--profile` is given."""
+        service = self.services.get(name)
+        profiles = service.get("profiles") if isinstance(service, dict) else None
+        if not isinstance(profiles, list) or not profiles:
+            return None
+        active = self.active_profiles
+        if "*" in active or any(str(p) in active for p in profiles):
+            return None
+        return [str(p) for p in profiles]
 
     def section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name)
@@ -688,9 +704,16 @@ def located_violation(
 ) -> Violation | None:
     if not project.reports_at(where[0]):
         return None
+    severity = None
+    if len(path) >= 2 and path[0] == "services":
+        profiles = project.disabled_by_profile(str(path[1]))
+        if profiles:  # only a problem once its profile is enabled: never a run-blocking error
+            severity = Severity.WARNING
+            message = f"{message} (with profile {', '.join(profiles)})"
     return Violation(
         path,
         message,
+        severity=severity,
         fix=fix,
         location=where,
         fingerprint=fingerprint or "/".join(str(p) for p in path),

@@ -124,17 +124,25 @@ def undefined_service(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violat
         return
     defined = set(project.services)
     for name, service in iter_project_services(project):
+        active = project.disabled_by_profile(name) is None
         for path, target, how in service_references(name, service):
-            if target not in defined:
-                v = project_violation(
-                    project,
-                    path,
-                    f'service "{name}" {how} undefined service "{target}"',
-                    fix="define the service or fix its name",
-                    fingerprint=f"{name}/{how}/{target}",
-                )
-                if v:
-                    yield v
+            disabled = project.disabled_by_profile(target) if target in defined else None
+            if target in defined and not (active and disabled):
+                continue
+            what = (
+                f'service "{target}", which is only enabled with profile {", ".join(disabled)}'
+                if disabled
+                else f'undefined service "{target}"'
+            )
+            v = project_violation(
+                project,
+                path,
+                f'service "{name}" {how} {what}',
+                fix="define the service or fix its name",
+                fingerprint=f"{name}/{how}/{target}",
+            )
+            if v:
+                yield v
     for problem in project.problems:
         v = located_violation(
             project,

@@ -16,6 +16,7 @@ from kubelint.cli import app, build_registry, settings_from_config
 from kubelint.compose_interpolation import InterpolationProblem, interpolate, parse_env_file
 from kubelint.config import Config
 from kubelint.engine import Engine, RunResult
+from kubelint.model import Severity
 from kubelint.registry import Selection
 
 # Rules whose errors mean "docker compose config refuses the project".
@@ -201,7 +202,11 @@ def _projects(root: str) -> list[tuple[str, list[str], set[str]]]:
     from kubelint.workspace import Workspace
 
     result = _run(Path(root), ["KL0", "KL1", "KL8"])
-    errors = {f.file for f in result.findings if f.rule_id in VALIDITY_RULES or f.rule_id.startswith("KL0")}
+    errors = {
+        f.file
+        for f in result.findings
+        if f.severity is Severity.ERROR and (f.rule_id in VALIDITY_RULES or f.rule_id.startswith("KL0"))
+    }
     errors = {f for f in errors if any(r.rule_id != "KL099" for r in result.findings if r.file == f)}
     registry = build_registry()
     from kubelint.classify import classify
