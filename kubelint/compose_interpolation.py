@@ -193,6 +193,8 @@ def parse_env_file(text: str) -> tuple[list[EnvLine], list[int]]:
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
             continue
+        if stripped.startswith("="):  # no key: Compose skips the line
+            continue
         match = _ENV_LINE_RE.match(raw)
         if match is None:
             bad.append(number)

@@ -424,7 +424,7 @@ class _Loader:
         if base is service:
             return
         start = _Layer({}, {})
-        base_copy = {k: v for k, v in base.items() if k not in ("depends_on", "extends")}
+        base_copy = {k: v for k, v in base.items() if k != "extends"}
         start.data = base_copy
         _copy_origins(base_layer.origins, ("services", base_name), (), start.origins, base_copy)
         own = _Layer({}, {})

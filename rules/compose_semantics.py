@@ -13,7 +13,7 @@ from kubelint.model import ComposeFile, Format, Severity, Violation
 from kubelint.positions import Path
 from kubelint.rule import RuleContext, rule
 
-_DURATION_RE = re.compile(r"^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$")
+_DURATION_RE = re.compile(r"^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h|d|w))+$")
 _SIZE_RE = re.compile(r"^\d+(?:\.\d+)* ?[kKmMgGtTpP]?[iI]?[bB]?$")
 _RESTART_RE = re.compile(r"^(?:no|always|unless-stopped|on-failure(?::\d+)?)$")
 
