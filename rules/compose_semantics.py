@@ -227,9 +227,24 @@ def volume_syntax_error(spec: str) -> str | None:
     return None
 
 
+def mount_target(spec: Any) -> str | None:
+    """The container path of a volume mount (short or long syntax)."""
+    if isinstance(spec, dict):
+        target = spec.get("target")
+    elif isinstance(spec, str):
+        text = spec[2:] if re.match(r"^[A-Za-z]:[\\/]", spec) else spec
+        parts = text.split(":")
+        target = parts[1] if len(parts) >= 2 else parts[0]
+    else:
+        return None
+    if not isinstance(target, str) or not target:
+        return None
+    return target.rstrip("/") or "/"
+
+
 @rule(
     id="KL823",
-    name="compose-invalid-mapping-syntax",
+    name="compose-invalid-mapping",
     severity=Severity.ERROR,
     applies_to=(Format.COMPOSE,),
     category="compose",
@@ -239,13 +254,15 @@ def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
     ## What it does
     Reports port mappings Compose cannot parse (a port above 65535 as in `80800:80`,
     a name as in `abc:80`, an unknown protocol, mismatched range sizes, an empty
-    port) and short volume specs it cannot parse (an empty section as in `:/media`
-    when a variable is unset, too many colons).  Values given through variables are
-    checked with the variables substituted.
+    port), short volume specs it cannot parse (an empty section as in `:/media`
+    when a variable is unset, too many colons), and two mounts of a service on the
+    same container path.  Values given through variables are checked with the
+    variables substituted.
 
     ## Why is this bad?
     `docker compose` refuses the project: `invalid hostPort: 80800`, `invalid spec:
-    :/media: empty section between colons`.
+    :/media: empty section between colons`; the engine refuses a duplicate mount
+    target at `up` (`Duplicate mount point: /data`).
 
     ## Example
     ```yaml
@@ -283,6 +300,7 @@ def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
                 )
                 yield at, f'service "{name}": {shown}', "write [HOST:]CONTAINER[/PROTO]"
         volumes = service.get("volumes")
+        targets: dict[str, int] = {}
         for i, spec in enumerate(volumes if isinstance(volumes, list) else []):
             problem = volume_syntax_error(spec) if isinstance(spec, str) else None
             if problem:
@@ -291,6 +309,19 @@ def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
                     f'service "{name}": {problem}',
                     "write [SOURCE:]TARGET[:MODE]",
                 )
+                continue
+            target = mount_target(spec)
+            if target is None:
+                continue
+            if target in targets:
+                yield (
+                    ("services", name, "volumes", i),
+                    f'service "{name}" mounts two volumes on '
+                    f"{project.written(('services', name, 'volumes', i), target)} (see item {targets[target] + 1})",
+                    "give each mount its own target",
+                )
+            else:
+                targets[target] = i
 
     yield from _each(compose, ctx, check)
 

@@ -191,7 +191,8 @@ def _compose_rejects(binary: list[str], files: list[str], cwd: str) -> str | Non
 # Known, deliberate differences: (project root suffix, reason).
 EXPLAINED: dict[str, str] = {
     # compose config accepts a long-syntax `published: "99999"`; the engine refuses it at `up`.
-    "compose_semantics/docker-compose.yml": "published port out of range (long syntax) fails at up only",
+    "compose_semantics/docker-compose.yml": "published port out of range (long syntax) and a duplicate "
+    "mount target fail at `up` only",
 }
 
 
@@ -264,3 +265,35 @@ def test_differential_fixtures() -> None:
 
 def test_differential_corpus() -> None:
     assert _differential(need_shared(CORPUS)) == []
+
+
+def test_override_file_is_read_when_only_the_base_is_linted(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text("services:\n  web:\n    image: web:1\n")
+    (tmp_path / "compose.override.yaml").write_text("services:\n  web:\n    depends_on: [db]\n")
+    registry = build_registry()
+    config = Config(root=str(tmp_path))
+    config.select = ["KL800"]
+    engine = Engine(
+        registry=registry,
+        config=config,
+        selection=Selection(["KL800"], [], []),
+        cwd=str(tmp_path),
+        settings=settings_from_config(config, str(tmp_path), read_environment=False),
+    )
+    found = [(f.file, f.span.line if f.span else 0) for f in engine.run(["compose.yaml"]).findings]
+    assert found == [("compose.override.yaml", 3)]
+
+
+def test_files_extending_each_other_are_linted_once(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text("services:\n  a:\n    extends: {file: b.yml, service: a}\n")
+    (tmp_path / "b.yml").write_text("services:\n  a:\n    extends: {file: compose.yaml, service: a}\n")
+    found = {(f.file, f.rule_id) for f in _run(tmp_path, ["KL800"]).findings}
+    assert ("compose.yaml", "KL800") in found or ("b.yml", "KL800") in found
+
+
+def test_override_replaces_a_mount_with_the_same_target(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  a:\n    image: a:1\n    volumes: ['./x:/etc/c.yml']\n"
+    )
+    (tmp_path / "compose.override.yaml").write_text("services:\n  a:\n    volumes: ['./y:/etc/c.yml']\n")
+    assert _run(tmp_path, ["KL823"]).findings == []
