@@ -77,6 +77,7 @@ def check_main(
     render: tuple[list[str], list[str], bool] = ([], [], False),
     policy_paths: Sequence[str] = (),
     integration: Integration | None = None,
+    no_environment: bool = False,
 ) -> int:
     """Run a check and return its exit code; never a traceback for the user."""
     try:
@@ -100,6 +101,7 @@ def check_main(
             render,
             policy_paths,
             integration,
+            no_environment,
         )
     except CheckFailed as failed:
         sys.stderr.write(f"kubelint: {failed}\n")
@@ -132,6 +134,7 @@ def run_check(
     render: tuple[list[str], list[str], bool] = ([], [], False),
     policy_paths: Sequence[str] = (),
     integration: Integration | None = None,
+    no_environment: bool = False,
 ) -> int:
     from kubelint.config import FAIL_ON_CHOICES, ConfigError
     from kubelint.engine import Engine
@@ -191,7 +194,7 @@ def run_check(
     if color not in ("auto", "always", "never"):
         raise CheckFailed("--color: expected auto, always or never")
 
-    settings = settings_from_config(config, cwd)
+    settings = settings_from_config(config, cwd, read_environment=False if no_environment else None)
     engine = Engine(
         registry=registry,
         config=config,

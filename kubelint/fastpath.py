@@ -43,6 +43,7 @@ _CHECK_OPTIONS: dict[str, tuple[str, str]] = {
     "--baseline": ("baseline", "value"),
     "--write-baseline": ("write_baseline", "value"),
     "--context-path": ("context_paths", "list"),
+    "--no-environment": ("no_environment", "flag"),
 }
 
 
@@ -114,6 +115,7 @@ def run_parsed(parsed: CheckArguments) -> int:
         (lists.get("helm_values", []), lists.get("helm_set", []), "no_render" in parsed.flags),
         lists.get("policy", []),
         Integration(v.get("baseline"), v.get("write_baseline"), lists.get("context_paths", []), 0),
+        "no_environment" in parsed.flags,
     )
 
 
