@@ -61,6 +61,7 @@ def check_main(
     no_frames: bool,
     stdin_filename: str | None,
     render: tuple[list[str], list[str], bool] = ([], [], False),
+    jobs: str = "auto",
 ) -> int:
     """Run a check and return its exit code; never a traceback for the user."""
     try:
@@ -82,6 +83,7 @@ def check_main(
             no_frames,
             stdin_filename,
             render,
+            jobs,
         )
     except CheckFailed as failed:
         sys.stderr.write(f"kubelint: {failed}\n")
@@ -112,6 +114,7 @@ def run_check(
     no_frames: bool,
     stdin_filename: str | None,
     render: tuple[list[str], list[str], bool] = ([], [], False),
+    jobs: str = "auto",
 ) -> int:
     from kubelint.config import FAIL_ON_CHOICES, Config, ConfigError, load_config
     from kubelint.engine import Engine
@@ -169,6 +172,13 @@ def run_check(
     if color not in ("auto", "always", "never"):
         raise CheckFailed("--color: expected auto, always or never")
 
+    from kubelint.parallel import JobsError, parse_jobs
+
+    try:
+        processes = parse_jobs(jobs)
+    except JobsError as error:
+        raise CheckFailed(str(error)) from None
+
     settings = settings_from_config(config, cwd)
     engine = Engine(
         registry=registry,
@@ -176,6 +186,7 @@ def run_check(
         selection=Selection(config.select, config.extend_select, config.ignore),
         cwd=cwd,
         settings=settings,
+        jobs=processes,
     )
     from kubelint.heap import few_collections
 

@@ -141,6 +141,14 @@ def check(
     no_render: Annotated[
         bool, typer.Option("--no-render", help="Do not render Helm charts or build kustomizations.")
     ] = False,
+    jobs: Annotated[
+        str,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Processes for the rules: a number, or auto (all cores for large runs; the default).",
+        ),
+    ] = "auto",
 ) -> None:
     """Lint files and directories; exit 0 when clean, 1 with findings, 2 on errors."""
     from kubelint.check_command import check_main
@@ -164,6 +172,7 @@ def check(
             no_frames,
             stdin_filename,
             (helm_values or [], helm_set or [], no_render),
+            jobs,
         )
     )
 

@@ -39,6 +39,8 @@ _CHECK_OPTIONS: dict[str, tuple[str, str]] = {
     "--helm-values": ("helm_values", "list"),
     "--helm-set": ("helm_set", "list"),
     "--no-render": ("no_render", "flag"),
+    "--jobs": ("jobs", "value"),
+    "-j": ("jobs", "value"),
 }
 
 
@@ -108,6 +110,7 @@ def run_parsed(parsed: CheckArguments) -> int:
         "no_frames" in parsed.flags,
         v.get("stdin_filename"),
         (lists.get("helm_values", []), lists.get("helm_set", []), "no_render" in parsed.flags),
+        v.get("jobs", "auto"),
     )
 
 
