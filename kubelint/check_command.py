@@ -189,8 +189,10 @@ def run_check(
         jobs=processes,
     )
     from kubelint.heap import few_collections
+    from kubelint.progress import progress_bar
 
-    with few_collections():
+    with progress_bar(sys.stderr) as progress, few_collections():
+        engine.progress = progress
         result = engine.run(paths, stdin_name=stdin_filename)
 
     for kind, target in outputs:

@@ -191,6 +191,8 @@ class Engine:
             source = SourceFile(cand.display, read.text, cand.absolute)
             sources[source.path] = source
             ingest(source, in_chart(cand.absolute))
+        if self.progress:
+            self.progress(len(plan.candidates), len(plan.candidates))
         for real in plan.real_sources:
             sources.setdefault(real.path, real)
             if real.path not in suppressor.files:

@@ -80,3 +80,31 @@ def test_a_failed_child_has_its_shard_redone_here() -> None:
         return shard, shards
 
     assert run_sharded(work, 4) == [(0, 4), (1, 4), (2, 4), (3, 4)]
+
+
+def test_progress_bar_only_for_a_person_watching_a_long_run() -> None:
+    import io
+
+    from kubelint.progress import progress_bar, wanted
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert not wanted(io.StringIO(), {})
+    assert wanted(Terminal(), {})
+    assert not wanted(Terminal(), {"CI": "true"})
+    with progress_bar(io.StringIO()) as callback:
+        assert callback is None
+    now = [0.0]
+    screen = Terminal()
+    if os.environ.get("CI") or os.environ.get("TERM") == "dumb" or os.environ.get("KUBELINT_NO_PROGRESS"):
+        pytest.skip("progress is switched off in this environment")
+    with progress_bar(screen, clock=lambda: now[0]) as callback:
+        assert callback is not None
+        callback(1, 100)  # quick so far: nothing shown, rich not needed
+        assert screen.getvalue() == ""
+        now[0] = 2.0
+        callback(50, 100)
+        callback(100, 100)
+    assert "100" in screen.getvalue()
