@@ -181,7 +181,8 @@ def competitor_script(name: str, work: str, log: list[str]) -> str | None:
         pip = os.path.join(venv, "bin", "pip")
         installed = created.returncode == 0 and (
             subprocess.run(
-                [pip, "install", "--disable-pip-version-check", "-q", requirement],
+                [pip, "install", "--disable-pip-version-check", "--timeout", "30", "--retries", "1", "-q"]
+                + [requirement],
                 stdout=out,
                 stderr=out,
                 check=False,
@@ -291,6 +292,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--startup-repeat", type=int, default=5)
     args = parser.parse_args(argv)
 
+    import importlib.util
+
+    if importlib.util.find_spec("kubelint") is None:
+        print(
+            f"kubelint is not installed for {sys.executable}: run `pip install .` in the repository "
+            "(in a virtual environment), then this script with that environment's python",
+            file=sys.stderr,
+        )
+        return 2
     work = os.path.abspath(args.work)
     os.makedirs(work, exist_ok=True)
     log: list[str] = []
