@@ -78,6 +78,7 @@ def check_main(
     policy_paths: Sequence[str] = (),
     integration: Integration | None = None,
     no_environment: bool = False,
+    jobs: str = "auto",
 ) -> int:
     """Run a check and return its exit code; never a traceback for the user."""
     try:
@@ -102,6 +103,7 @@ def check_main(
             policy_paths,
             integration,
             no_environment,
+            jobs,
         )
     except CheckFailed as failed:
         sys.stderr.write(f"kubelint: {failed}\n")
@@ -135,6 +137,7 @@ def run_check(
     policy_paths: Sequence[str] = (),
     integration: Integration | None = None,
     no_environment: bool = False,
+    jobs: str = "auto",
 ) -> int:
     from kubelint.config import FAIL_ON_CHOICES, ConfigError
     from kubelint.engine import Engine
@@ -194,6 +197,13 @@ def run_check(
     if color not in ("auto", "always", "never"):
         raise CheckFailed("--color: expected auto, always or never")
 
+    from kubelint.parallel import JobsError, parse_jobs
+
+    try:
+        processes = parse_jobs(jobs)
+    except JobsError as error:
+        raise CheckFailed(str(error)) from None
+
     settings = settings_from_config(config, cwd, read_environment=False if no_environment else None)
     engine = Engine(
         registry=registry,
@@ -201,13 +211,16 @@ def run_check(
         selection=Selection(config.select, config.extend_select, config.ignore),
         cwd=cwd,
         settings=settings,
+        jobs=processes,
     )
     from kubelint.heap import few_collections
+    from kubelint.progress import progress_bar
 
     integration = integration or Integration()
     if integration.frame_lines < 0:
         raise CheckFailed("--context: expected a number of lines >= 0")
-    with few_collections():
+    with progress_bar(sys.stderr) as progress, few_collections():
+        engine.progress = progress
         if integration.context_paths:
             from kubelint.discovery import discover
 

@@ -176,6 +176,14 @@ def check(
             help="Compose interpolation ignores the process environment (only .env files): reproducible CI.",
         ),
     ] = False,
+    jobs: Annotated[
+        str,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Processes for the rules: a number, or auto (all cores for large runs; the default).",
+        ),
+    ] = "auto",
 ) -> None:
     """Lint files and directories; exit 0 when clean, 1 with findings, 2 on errors."""
     from kubelint.check_command import check_main
@@ -202,6 +210,7 @@ def check(
             policy or [],
             Integration(baseline, write_baseline, context_paths or [], frame_lines),
             no_environment,
+            jobs,
         )
     )
 

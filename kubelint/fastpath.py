@@ -44,6 +44,8 @@ _CHECK_OPTIONS: dict[str, tuple[str, str]] = {
     "--write-baseline": ("write_baseline", "value"),
     "--context-path": ("context_paths", "list"),
     "--no-environment": ("no_environment", "flag"),
+    "--jobs": ("jobs", "value"),
+    "-j": ("jobs", "value"),
 }
 
 
@@ -116,6 +118,7 @@ def run_parsed(parsed: CheckArguments) -> int:
         lists.get("policy", []),
         Integration(v.get("baseline"), v.get("write_baseline"), lists.get("context_paths", []), 0),
         "no_environment" in parsed.flags,
+        v.get("jobs", "auto"),
     )
 
 
