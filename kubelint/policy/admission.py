@@ -268,7 +268,7 @@ def rejections(obj: K8sObject, workspace: Workspace, index: AdmissionIndex) -> I
         "userInfo": {"username": "", "groups": []},
         "dryRun": False,
     }
-    data = plain(obj.data)
+    data = obj.data
     for binding in index.bindings:
         policy = index.policies.get(binding.policy_name)
         if policy is None or policy.problems:
@@ -412,9 +412,9 @@ def crd_violations(
         if not isinstance(item, dict):
             continue
         rule = compile_crd_rule(item, (*schema_path, "x-kubernetes-validations", i))
-        if rule.expression is None or "oldSelf" in rule.expression.program.variables():
+        if rule.expression is None or "oldSelf" in rule.expression.program.variables:
             continue  # transition rules do not apply on create; broken ones are reported on the CRD
-        context = {"self": plain(value)}
+        context = {"self": value}
         try:
             result = evaluate(rule.expression.program, context, {})
         except Exception as error:

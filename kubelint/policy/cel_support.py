@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import cel
@@ -66,21 +67,32 @@ QUANTITY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sub": lambda a, b: a - b,
 }
 WORKSPACE_FUNCTIONS = ("lookup", "objectsOf")
-KNOWN_FUNCTIONS = _NATIVE | set(STDLIB_FUNCTIONS) | set(QUANTITY_FUNCTIONS) | set(WORKSPACE_FUNCTIONS)
+_PYTHON_FUNCTIONS: dict[str, Callable[..., Any]] = {**STDLIB_FUNCTIONS, **QUANTITY_FUNCTIONS}
+KNOWN_FUNCTIONS = _NATIVE | set(_PYTHON_FUNCTIONS) | set(WORKSPACE_FUNCTIONS)
 
 
-def compile_expression(source: str) -> Any:
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled expression and the Python-provided functions it calls."""
+
+    source: str
+    program: Any
+    functions: tuple[str, ...]
+    variables: frozenset[str]
+
+
+def compile_expression(source: str) -> Compiled:
     """A compiled program, or CelError with the parser's message."""
     try:
         program = cel.compile(source)
     except Exception as error:  # the bindings raise ValueError, but be safe
         raise CelError(_first_line(str(error))) from None
-    unknown = [
-        f for f in program.functions() if not f.startswith(("_", "!_", "@")) and f not in KNOWN_FUNCTIONS
-    ]
+    called = program.functions()
+    unknown = [f for f in called if not f.startswith(("_", "!_", "@")) and f not in KNOWN_FUNCTIONS]
     if unknown:
         raise CelError(f"unknown function {unknown[0]!r} in {source!r}")
-    return program
+    provided = tuple(f for f in called if f in _PYTHON_FUNCTIONS or f in WORKSPACE_FUNCTIONS)
+    return Compiled(source, program, provided, frozenset(program.variables()))
 
 
 def _first_line(message: str) -> str:
@@ -107,10 +119,21 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def evaluate(program: Any, variables: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]) -> Any:
-    """Run a program; raises the engine's exceptions (KeyError for a missing field, ...)."""
-    context = cel.Context(dict(variables), {**STDLIB_FUNCTIONS, **QUANTITY_FUNCTIONS, **functions})
-    return program.execute(context)
+def evaluate(
+    compiled: Compiled, variables: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]
+) -> Any:
+    """Run an expression; raises the engine's exceptions (KeyError for a missing field, ...).
+
+    Only the functions the expression calls are registered (building a context with
+    every extension function costs more than evaluating most expressions)."""
+    wanted = {name: functions.get(name) or _PYTHON_FUNCTIONS[name] for name in compiled.functions}
+    try:
+        return compiled.program.execute(cel.Context(dict(variables), wanted))
+    except ValueError as error:
+        if "Conversion Error" not in str(error):
+            raise
+    # a value CEL cannot take (a YAML timestamp, say): retry with plain data
+    return compiled.program.execute(cel.Context({k: plain(v) for k, v in variables.items()}, wanted))
 
 
 def describe_error(error: Exception) -> str:
