@@ -179,6 +179,27 @@ def _rule_matches(rule: Mapping[str, Any], obj: K8sObject) -> bool:
     )
 
 
+def pod_of(obj: K8sObject) -> K8sObject | None:
+    """The Pod a workload's controller would create from its pod template (as the
+    API server will see it), or None for a Pod or a kind without a template."""
+    from kubelint.k8s import pod_template_path
+
+    path = pod_template_path(obj) if obj.kind != "Pod" else None
+    if not path:
+        return None
+    template: Any = obj.data
+    for key in path:
+        template = template.get(key) if isinstance(template, dict) else None
+    if not isinstance(template, dict):
+        return None
+    metadata = dict(_mapping(template.get("metadata")))
+    metadata.setdefault("generateName", f"{obj.name}-")
+    if obj.namespace:
+        metadata["namespace"] = obj.namespace
+    data = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template.get("spec")}
+    return K8sObject(doc=obj.doc, base=obj.base + path, data=data, api_version="v1", kind="Pod")
+
+
 def namespace_labels(workspace: Workspace, namespace: str) -> dict[str, Any]:
     """A namespace's labels: those of its Namespace object in the run, and the
     `kubernetes.io/metadata.name` label the API server always sets."""
