@@ -72,6 +72,7 @@ class AdmissionPolicy:
     variables: list[tuple[str, Expression]] = field(default_factory=list)
     validations: list[Validation] = field(default_factory=list)
     param_kind: Mapping[str, Any] | None = None
+    ignore_errors: bool = False  # failurePolicy: Ignore
     problems: list[tuple[Path, str]] = field(default_factory=list)  # expressions that do not compile
 
 
@@ -97,6 +98,7 @@ def compile_policy(obj: K8sObject) -> AdmissionPolicy:
     policy = AdmissionPolicy(obj, obj.name, _mapping(spec.get("matchConstraints")))
     kind = spec.get("paramKind")
     policy.param_kind = kind if isinstance(kind, dict) else None
+    policy.ignore_errors = spec.get("failurePolicy") == "Ignore"
 
     def compiled(source: Any, path: Path) -> Expression | None:
         if not isinstance(source, str) or not source.strip():
@@ -262,7 +264,9 @@ def _params(
     if namespace is None and obj.kind not in CLUSTER_SCOPED:
         namespace = workspace.namespace_of(obj)
     if namespace is not None:
-        candidates = [c for c in candidates if workspace.namespace_of(c) == namespace]
+        # an object written without a namespace may be cluster-scoped (a custom
+        # parameter kind): it is a candidate wherever the policy looks
+        candidates = [c for c in candidates if c.namespace is None or c.namespace == namespace]
     if isinstance(ref.get("name"), str):
         candidates = [c for c in candidates if c.name == ref["name"]]
     else:
@@ -332,6 +336,8 @@ def _evaluate(
             if evaluate(expression.program, variables, {}) is not True:
                 return
         except Exception as error:
+            if policy.ignore_errors:
+                return
             yield Rejection(policy, binding, f"match condition {name!r} failed: {describe_error(error)}",
                             expression.path, severity)  # fmt: skip
             return
@@ -340,6 +346,8 @@ def _evaluate(
         try:
             result = evaluate(expression.program, variables, {})
         except Exception as error:
+            if policy.ignore_errors:
+                continue
             yield Rejection(policy, binding, f"expression {expression.source!r} failed: {describe_error(error)}",
                             expression.path, severity)  # fmt: skip
             continue
