@@ -37,6 +37,12 @@ CLUSTER_SCOPED = frozenset(
 _IRREGULAR_PLURALS = {"Endpoints": "endpoints", "Ingress": "ingresses", "IngressClass": "ingressclasses"}
 
 
+_UNKNOWABLE = """An expression that fails only because a field is missing from the
+manifest is not reported: the API server applies defaults (and mutating admission
+adds fields, such as default tolerations) before it validates, so the object it
+evaluates has fields the manifest lacks."""
+
+
 def resource_of(kind: str) -> str:
     """The resource name (lower-case plural) the API uses for a kind."""
     if kind in _IRREGULAR_PLURALS:
@@ -336,8 +342,8 @@ def _evaluate(
             if evaluate(expression.program, variables, {}) is not True:
                 return
         except Exception as error:
-            if policy.ignore_errors:
-                return
+            if policy.ignore_errors or isinstance(error, KeyError):
+                return  # a missing field: see _UNKNOWABLE
             yield Rejection(policy, binding, f"match condition {name!r} failed: {describe_error(error)}",
                             expression.path, severity)  # fmt: skip
             return
@@ -346,8 +352,8 @@ def _evaluate(
         try:
             result = evaluate(expression.program, variables, {})
         except Exception as error:
-            if policy.ignore_errors:
-                continue
+            if policy.ignore_errors or isinstance(error, KeyError):
+                continue  # a missing field: see _UNKNOWABLE
             yield Rejection(policy, binding, f"expression {expression.source!r} failed: {describe_error(error)}",
                             expression.path, severity)  # fmt: skip
             continue
@@ -446,6 +452,8 @@ def crd_violations(
         context = {"self": value}
         try:
             result = evaluate(rule.expression.program, context, {})
+        except KeyError:
+            continue  # a missing field: see _UNKNOWABLE
         except Exception as error:
             yield (
                 path,
