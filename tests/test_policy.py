@@ -302,3 +302,13 @@ def test_compose_policy_and_service_suppression(tmp_path: Path) -> None:
             "check", "compose.yaml", "-f", "json", "--policy", "p.yaml", "--select", "ACME", cwd=tmp_path
         )
     ) == [(2, "ACME005")]
+
+
+def test_builtin_policies_and_the_schema_ship_in_the_wheel() -> None:
+    import tomllib
+
+    with open(os.path.join(ROOT, "pyproject.toml"), "rb") as handle:
+        setuptools = tomllib.load(handle)["tool"]["setuptools"]
+    assert "policies/*.yaml" in setuptools["package-data"]["kubelint.rules"]
+    assert "kubelint.policy" in setuptools["packages"]
+    assert any(p.endswith("*.json") for p in setuptools["package-data"]["kubelint.schemas"])
