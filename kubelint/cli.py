@@ -6,21 +6,19 @@ start-up time matters.
 
 from __future__ import annotations
 
-import os
 import sys
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from kubelint import __version__
-
-if TYPE_CHECKING:
-    from kubelint.config import Config
-    from kubelint.registry import Registry
-    from kubelint.rule import Settings
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+from kubelint.check_command import (  # noqa: F401 - re-exported for tests and tools
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    build_registry,
+    settings_from_config,
+)
 
 app = typer.Typer(
     name="kubelint",
@@ -33,36 +31,9 @@ app = typer.Typer(
 )
 
 
-@dataclass(frozen=True)
-class Integration:
-    """Options for CI and hooks: baseline files, context paths, code frame size."""
-
-    baseline: str | None = None
-    write_baseline: str | None = None
-    context_paths: list[str] = field(default_factory=list)
-    frame_lines: int = 0
-
-
-def build_registry() -> Registry:
-    from importlib import import_module
-
-    from kubelint.diagnostics import DIAGNOSTICS
-    from kubelint.registry import Registry
-
-    catalogue = import_module("kubelint.rules")  # the built-in rules (rules/ in the repo)
-    return Registry([*DIAGNOSTICS, *catalogue.all_rules()])
-
-
 def _fail(message: str) -> typer.Exit:
     sys.stderr.write(f"kubelint: {message}\n")
     return typer.Exit(EXIT_ERROR)
-
-
-def _split(values: list[str] | None) -> list[str]:
-    out: list[str] = []
-    for v in values or ():
-        out.extend(x.strip() for x in v.split(",") if x.strip())
-    return out
 
 
 def _version_callback(value: bool) -> None:
@@ -191,8 +162,10 @@ def check(
     ] = 0,
 ) -> None:
     """Lint files and directories; exit 0 when clean, 1 with findings, 2 on errors."""
-    try:
-        code = _check(
+    from kubelint.check_command import Integration, check_main
+
+    raise typer.Exit(
+        check_main(
             paths or ["."],
             fmt,
             output,
@@ -212,168 +185,6 @@ def check(
             (helm_values or [], helm_set or [], no_render),
             Integration(baseline, write_baseline, context_paths or [], frame_lines),
         )
-    except typer.Exit:
-        raise
-    except KeyboardInterrupt:
-        raise _fail("interrupted") from None
-    except Exception as error:  # never a traceback for the user
-        if os.environ.get("KUBELINT_DEBUG"):
-            raise
-        raise _fail(f"internal error: {type(error).__name__}: {error}") from None
-    raise typer.Exit(code)
-
-
-def _check(
-    paths: list[str],
-    fmt: str | None,
-    output: str | None,
-    reports: list[str],
-    config_path: str | None,
-    no_config: bool,
-    select: list[str] | None,
-    extend_select: list[str] | None,
-    ignore: list[str] | None,
-    exclude: list[str] | None,
-    fail_on: str | None,
-    kubernetes_version: str | None,
-    namespace: str | None,
-    color: str,
-    no_frames: bool,
-    stdin_filename: str | None,
-    render: tuple[list[str], list[str], bool] = ([], [], False),
-    integration: Integration | None = None,
-) -> int:
-    from kubelint.config import FAIL_ON_CHOICES, Config, ConfigError, load_config
-    from kubelint.engine import Engine
-    from kubelint.registry import Selection
-    from kubelint.reporters import FORMATS, ReportContext, renderer
-
-    cwd = os.getcwd()
-    registry = build_registry()
-    try:
-        config = Config(root=cwd) if no_config else load_config(config_path, cwd, registry)
-    except ConfigError as error:
-        raise _fail(str(error)) from None
-
-    for option, values in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
-        for v in _split(values):
-            if not registry.is_selector(v):
-                raise _fail(f"{option}: {registry.unknown_selector_message(v)}")
-    if select is not None:
-        config.select = _split(select)
-    config.extend_select += _split(extend_select)
-    config.ignore += _split(ignore)
-    config.exclude += list(exclude or ())
-    if fail_on is not None:
-        if fail_on not in FAIL_ON_CHOICES:
-            raise _fail(f"--fail-on: expected one of {', '.join(FAIL_ON_CHOICES)}")
-        config.fail_on = fail_on
-    if namespace:
-        config.namespace = namespace
-    if kubernetes_version:
-        config.kubernetes_version = kubernetes_version
-    from kubelint.schema.versions import UnsupportedVersion, resolve_version
-
-    try:
-        config.kubernetes_version = resolve_version(config.kubernetes_version)
-    except UnsupportedVersion as error:
-        where = "--kubernetes-version" if kubernetes_version else "config: kubernetes-version"
-        raise _fail(f"{where}: {error}") from None
-    helm_values, helm_set, no_render = render
-    config.helm.values += [os.path.relpath(os.path.abspath(v), config.root) for v in helm_values]
-    config.helm.set += helm_set
-    if no_render:
-        config.render = "never"
-
-    if fmt is None:
-        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" and not output else "text"
-    outputs: list[tuple[str, str | None]] = [(fmt or "text", output)]
-    for spec in reports:
-        report_kind, sep, report_file = spec.partition("=")
-        if not sep or not report_file:
-            raise _fail(f"--report: expected FORMAT=FILE, got {spec!r}")
-        outputs.append((report_kind, report_file))
-    for kind, _ in outputs:
-        if kind not in FORMATS:
-            raise _fail(f"unknown format {kind!r} (choose from {', '.join(FORMATS)})")
-    if color not in ("auto", "always", "never"):
-        raise _fail("--color: expected auto, always or never")
-
-    settings = settings_from_config(config, cwd)
-    engine = Engine(
-        registry=registry,
-        config=config,
-        selection=Selection(config.select, config.extend_select, config.ignore),
-        cwd=cwd,
-        settings=settings,
-    )
-    integration = integration or Integration()
-    if integration.frame_lines < 0:
-        raise _fail("--context: expected a number of lines >= 0")
-    if integration.context_paths:
-        from kubelint.discovery import discover
-
-        targets = {
-            c.display for c in discover(paths, cwd=cwd, exclude=config.exclude, stdin_name=stdin_filename)
-        }
-        # A changed Compose .env file is no YAML: it counts only as a place for findings.
-        linted = [p for p in paths if not os.path.basename(p).endswith(".env")]
-        result = engine.run([*integration.context_paths, *linted], stdin_name=stdin_filename)
-        result.findings = [f for f in result.findings if f.file in targets]
-    else:
-        result = engine.run(paths, stdin_name=stdin_filename)
-    if integration.baseline or integration.write_baseline:
-        from kubelint.baseline import BaselineError, apply_baseline
-
-        found = len(result.findings)
-        try:
-            result.findings = apply_baseline(
-                result.findings, integration.baseline, integration.write_baseline, cwd
-            )
-        except BaselineError as error:
-            raise _fail(str(error)) from None
-        if integration.write_baseline:
-            sys.stderr.write(f"kubelint: recorded {found} finding(s) in {integration.write_baseline}\n")
-
-    for kind, target in outputs:
-        to_terminal = target is None and sys.stdout.isatty()
-        use_color = color == "always" or (color == "auto" and to_terminal and not os.environ.get("NO_COLOR"))
-        ctx = ReportContext(
-            registry=registry,
-            color=use_color,
-            cwd=cwd,
-            show_frames=not no_frames,
-            tool_version=__version__,
-            frame_lines=integration.frame_lines,
-        )
-        text = renderer(kind)(result, ctx)
-        if target is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            try:
-                os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
-                with open(target, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-            except OSError as error:
-                raise _fail(f"cannot write {target}: {error.strerror or error}") from None
-    return EXIT_FINDINGS if result.fails(config.fail_on) else EXIT_CLEAN
-
-
-def settings_from_config(config: Config, cwd: str, *, read_environment: bool | None = None) -> Settings:
-    from kubelint.rule import Settings
-
-    return Settings(
-        kubernetes_version=config.kubernetes_version,
-        default_namespace=config.namespace,
-        external=tuple(config.external),
-        read_environment=config.read_environment if read_environment is None else read_environment,
-        extra={
-            "strict": config.strict,
-            "policies": tuple(config.policies),
-            "cwd": cwd,
-            "schema_dirs": tuple(config.schema_dirs),
-        },
     )
 
 

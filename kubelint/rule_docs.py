@@ -114,7 +114,7 @@ def write_pages(directory: str, rules: Iterable[Rule]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from kubelint.cli import build_registry
+    from kubelint.check_command import build_registry
 
     args = list(sys.argv[1:] if argv is None else argv)
     check = "--check" in args

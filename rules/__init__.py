@@ -18,17 +18,28 @@ from kubelint.rule import Rule
 
 from . import (
     compose_ports,
+    compose_semantics,
+    compose_structure,
+    compose_variables,
     cross_duplicates,
     cross_ingress,
     cross_ports,
     cross_references,
     cross_scaling,
     cross_services,
+    host_access,
+    image_policy,
     images,
+    object_validity,
+    ports,
     probes,
+    probes_extra,
     resources,
+    resources_extra,
     schema,
     secrets_env,
+    secrets_plaintext,
+    security_context,
 )
 
 MODULES = (
@@ -38,12 +49,23 @@ MODULES = (
     secrets_env,
     images,
     compose_ports,
+    compose_semantics,
+    compose_structure,
+    compose_variables,
     cross_services,
     cross_ingress,
     cross_scaling,
     cross_references,
     cross_ports,
     cross_duplicates,
+    security_context,
+    host_access,
+    image_policy,
+    ports,
+    object_validity,
+    resources_extra,
+    probes_extra,
+    secrets_plaintext,
 )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from integration_helpers import ROOT
 
-from kubelint.cli import build_registry
+from kubelint.check_command import build_registry
 from kubelint.rule_docs import REGENERATE_COMMAND, expected_pages, rule_doc_url, stale_pages, write_pages
 
 DOCS = os.path.join(ROOT, "docs", "rules")
