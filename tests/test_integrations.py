@@ -69,6 +69,16 @@ def test_sarif_uris_are_relative_to_the_repository_root_from_a_subdirectory(tmp_
     assert uris == {"k8s/deployment.yaml"}
 
 
+def test_sarif_uris_are_percent_encoded(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "my app#1.yaml").write_text("a: 1\na: 2\n")
+    sarif = json.loads(kubelint("check", ".", "--no-config", "-f", "sarif", cwd=repo).stdout)
+    [result] = sarif["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "my%20app%231.yaml"
+    assert github_code_scanning_problems(sarif, repo) == []
+
+
 def test_sarif_fingerprints_survive_inserted_lines(tmp_path: Path) -> None:
     repo = example_repository(tmp_path)
 
@@ -253,3 +263,22 @@ def test_context_path_does_not_parse_env_files_as_yaml(tmp_path: Path) -> None:
     found = json.loads(done.stdout)["findings"]
     assert "KL001" not in {f["rule_id"] for f in found}, found  # never read as YAML
     assert {f["file"] for f in found} <= {"compose/.env"}  # findings in the changed .env only
+
+
+def test_sarif_on_real_repositories_reads_as_github_reads_it(tmp_path: Path) -> None:
+    """Every rule on two corpus repositories (Kubernetes and Compose): schema-valid,
+    acceptable to code scanning, every location a file of the repository."""
+    import shutil
+
+    from conftest import CORPUS
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    for name in ("GoogleCloudPlatform__microservices-demo", "docker__awesome-compose"):
+        shutil.copytree(need_shared(os.path.join(CORPUS, name)), repo / name)
+    done = kubelint("check", ".", "--no-config", "--select", "ALL", "-f", "sarif", cwd=repo)
+    sarif = json.loads(done.stdout)
+    assert len(sarif["runs"][0]["results"]) > 100
+    assert github_code_scanning_problems(sarif, repo) == []
+    with open(os.path.join(REFERENCE, "sarif-schema-2.1.0.json"), encoding="utf-8") as handle:
+        jsonschema.Draft4Validator(json.load(handle)).validate(sarif)
