@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING
 from kubelint import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from kubelint.config import Config
     from kubelint.registry import Registry
-    from kubelint.rule import Settings
+    from kubelint.rule import Rule, Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -37,14 +39,15 @@ class CheckFailed(Exception):
     """A usage or input problem: reported as `kubelint: <message>`, exit code 2."""
 
 
-def build_registry() -> Registry:
+def build_registry(extra: Sequence[Rule] = ()) -> Registry:
+    """The built-in rules, plus `extra` ones (custom policies)."""
     from importlib import import_module
 
     from kubelint.diagnostics import DIAGNOSTICS
     from kubelint.registry import Registry
 
     catalogue = import_module("kubelint.rules")  # the built-in rules (rules/ in the repo)
-    return Registry([*DIAGNOSTICS, *catalogue.all_rules()])
+    return Registry([*DIAGNOSTICS, *catalogue.all_rules(), *extra])
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -72,6 +75,7 @@ def check_main(
     no_frames: bool,
     stdin_filename: str | None,
     render: tuple[list[str], list[str], bool] = ([], [], False),
+    policy_paths: Sequence[str] = (),
     integration: Integration | None = None,
 ) -> int:
     """Run a check and return its exit code; never a traceback for the user."""
@@ -94,6 +98,7 @@ def check_main(
             no_frames,
             stdin_filename,
             render,
+            policy_paths,
             integration,
         )
     except CheckFailed as failed:
@@ -125,19 +130,22 @@ def run_check(
     no_frames: bool,
     stdin_filename: str | None,
     render: tuple[list[str], list[str], bool] = ([], [], False),
+    policy_paths: Sequence[str] = (),
     integration: Integration | None = None,
 ) -> int:
-    from kubelint.config import FAIL_ON_CHOICES, Config, ConfigError, load_config
+    from kubelint.config import FAIL_ON_CHOICES, ConfigError
     from kubelint.engine import Engine
+    from kubelint.policy.setup import PolicyLoadError, prepare_run
     from kubelint.registry import Selection
     from kubelint.reporters import FORMATS, ReportContext, renderer
 
     cwd = os.getcwd()
-    registry = build_registry()
     try:
-        config = Config(root=cwd) if no_config else load_config(config_path, cwd, registry)
+        registry, config = prepare_run(config_path, cwd, no_config=no_config, policy_paths=policy_paths)
     except ConfigError as error:
         raise CheckFailed(str(error)) from None
+    except PolicyLoadError as error:
+        raise CheckFailed("invalid policy:\n" + str(error)) from None
 
     for option, values in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
         for v in _split(values):

@@ -6,8 +6,9 @@ start-up time matters.
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -16,9 +17,13 @@ from kubelint.check_command import (  # noqa: F401 - re-exported for tests and t
     EXIT_CLEAN,
     EXIT_ERROR,
     EXIT_FINDINGS,
+    Integration,
     build_registry,
     settings_from_config,
 )
+
+if TYPE_CHECKING:
+    from kubelint.registry import Registry
 
 app = typer.Typer(
     name="kubelint",
@@ -141,6 +146,10 @@ def check(
     no_render: Annotated[
         bool, typer.Option("--no-render", help="Do not render Helm charts or build kustomizations.")
     ] = False,
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Custom policy file or directory (repeatable; adds to policy-rules)."),
+    ] = None,
     baseline: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option("--baseline", help="Report only findings that are not in this baseline file."),
@@ -162,7 +171,7 @@ def check(
     ] = 0,
 ) -> None:
     """Lint files and directories; exit 0 when clean, 1 with findings, 2 on errors."""
-    from kubelint.check_command import Integration, check_main
+    from kubelint.check_command import check_main
 
     raise typer.Exit(
         check_main(
@@ -183,17 +192,35 @@ def check(
             no_frames,
             stdin_filename,
             (helm_values or [], helm_set or [], no_render),
+            policy or [],
             Integration(baseline, write_baseline, context_paths or [], frame_lines),
         )
     )
 
 
+def _registry_with_policies(policy_paths: list[str]) -> Registry:
+    """The registry with the policies of the configuration and of --policy."""
+    from kubelint.config import ConfigError
+    from kubelint.policy.setup import PolicyLoadError, prepare_run
+
+    try:
+        return prepare_run(None, os.getcwd(), policy_paths=policy_paths)[0]
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+    except PolicyLoadError as error:
+        raise _fail("invalid policy:\n" + str(error)) from None
+
+
 @app.command("rules")
 def list_rules(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Also list the policies of this file or directory (repeatable)."),
+    ] = None,
 ) -> None:
     """List every rule: id, name, default on/off, severity and summary."""
-    registry = build_registry()
+    registry = _registry_with_policies(policy or [])
     if fmt == "json":
         import json
 
@@ -221,9 +248,13 @@ def list_rules(
 @app.command()
 def explain(
     rule_id: Annotated[str, typer.Argument(help="Rule id or name, e.g. KL501 or latest-tag.")],
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Policy file or directory to look in too (repeatable)."),
+    ] = None,
 ) -> None:
     """Show a rule's documentation."""
-    registry = build_registry()
+    registry = _registry_with_policies(policy or [])
     r = registry.get(rule_id)
     if r is None:
         raise _fail(registry.unknown_selector_message(rule_id))
@@ -233,6 +264,15 @@ def explain(
         sys.stdout.write("\n## Options\n")
         for name, opt in r.options.items():
             sys.stdout.write(f"- `{name}` (default `{opt.default!r}`): {opt.help}\n")
+
+
+def _register_policy_commands() -> None:
+    from kubelint.policy_cli import policy_app
+
+    app.add_typer(policy_app, name="policy")
+
+
+_register_policy_commands()
 
 
 def main() -> None:

@@ -39,6 +39,7 @@ _CHECK_OPTIONS: dict[str, tuple[str, str]] = {
     "--helm-values": ("helm_values", "list"),
     "--helm-set": ("helm_set", "list"),
     "--no-render": ("no_render", "flag"),
+    "--policy": ("policy", "list"),
     "--baseline": ("baseline", "value"),
     "--write-baseline": ("write_baseline", "value"),
     "--context-path": ("context_paths", "list"),
@@ -115,6 +116,7 @@ def run_parsed(parsed: CheckArguments) -> int:
         "no_frames" in parsed.flags,
         v.get("stdin_filename"),
         (lists.get("helm_values", []), lists.get("helm_set", []), "no_render" in parsed.flags),
+        lists.get("policy", []),
         Integration(v.get("baseline"), v.get("write_baseline"), lists.get("context_paths", []), frame_lines),
     )
 

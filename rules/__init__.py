@@ -10,6 +10,8 @@ Families (codes are never reused):
   KL6xx  security context and host access
   KL7xx  Kubernetes cross-resource references
   KL8xx  Compose project semantics
+  KL90x-KL94x  built-in policies written as data (rules/policies/*.yaml)
+  KL95x  admission: ValidatingAdmissionPolicies and CRD validation rules of the run
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from __future__ import annotations
 from kubelint.rule import Rule
 
 from . import (
+    admission_policies,
+    builtin_policies,
     compose_ports,
     compose_semantics,
     compose_structure,
@@ -66,6 +70,8 @@ MODULES = (
     resources_extra,
     probes_extra,
     secrets_plaintext,
+    builtin_policies,
+    admission_policies,
 )
 
 

@@ -258,7 +258,7 @@ def test_code_frame_context_lines(tmp_path: Path) -> None:
 
 def test_context_path_does_not_parse_env_files_as_yaml(tmp_path: Path) -> None:
     repo = example_repository(tmp_path)
-    (repo / "compose" / ".env").write_text("A: b: c\nSECRET_KEY=x\n")
+    (repo / "compose" / ".env").write_text("A=b: c: d\nTAG=1\n")  # dotenv, not YAML
     done = kubelint("check", "--context-path", ".", "compose/.env", "--no-config", "-f", "json", cwd=repo)
     found = json.loads(done.stdout)["findings"]
     assert "KL001" not in {f["rule_id"] for f in found}, found  # never read as YAML

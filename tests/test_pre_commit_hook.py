@@ -53,6 +53,11 @@ spec:
       containers:
         - name: web
           image: nginx:1.27.2
+          securityContext:
+            allowPrivilegeEscalation: false
+            runAsNonRoot: true
+            runAsUser: 10001
+            readOnlyRootFilesystem: true
           ports:
             - containerPort: 8080
           resources:
