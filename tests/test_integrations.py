@@ -282,3 +282,38 @@ def test_sarif_on_real_repositories_reads_as_github_reads_it(tmp_path: Path) -> 
     assert github_code_scanning_problems(sarif, repo) == []
     with open(os.path.join(REFERENCE, "sarif-schema-2.1.0.json"), encoding="utf-8") as handle:
         jsonschema.Draft4Validator(json.load(handle)).validate(sarif)
+
+
+def test_baseline_survives_a_container_inserted_above(tmp_path: Path) -> None:
+    """Findings about a named list item (a container, an env variable) keep their
+    identity when another item is inserted before it."""
+    deployment = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx:latest
+          env:
+            - name: DB_PASSWORD
+              value: hunter2-canary
+"""
+    (tmp_path / "app.yaml").write_text(deployment)
+    assert kubelint("check", ".", "--no-config", "--write-baseline", "b.json", cwd=tmp_path).returncode == 0
+    edited = deployment.replace(
+        "      containers:\n", "      containers:\n        - name: side\n          image: busybox:latest\n"
+    ).replace(
+        "          env:\n",
+        "          env:\n            - name: API_TOKEN\n              value: abcdefghijklmnop1234\n",
+    )
+    (tmp_path / "app.yaml").write_text(edited)
+    done = kubelint("check", ".", "--no-config", "--baseline", "b.json", "-f", "json", cwd=tmp_path)
+    found = json.loads(done.stdout)["findings"]
+    assert found and all('"side"' in f["message"] or "API_TOKEN" in f["message"] for f in found), found
+    assert "KL501" in {f["rule_id"] for f in found if '"side"' in f["message"]}
+    assert any("API_TOKEN" in f["message"] for f in found)
