@@ -18,6 +18,7 @@ from kubelint import diagnostics as diag
 from kubelint.classify import Diagnostic, classify
 from kubelint.config import Config
 from kubelint.discovery import Candidate, discover, read_text
+from kubelint.fingerprints import stable_path
 from kubelint.loader import load_stream
 from kubelint.model import (
     ComposeFile,
@@ -310,7 +311,7 @@ class Engine:
         else:
             target = v.at or m
             file, span = target.source.path, target.span(v.path, key=v.key)
-        fingerprint = v.fingerprint or "/".join(str(p) for p in v.path)
+        fingerprint = v.fingerprint or stable_path((v.at or m).data, v.path)
         return self._stamp(
             r,
             file,

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from kubelint.model import Finding
+from kubelint.positions import Path
 
 FINGERPRINT_VERSION = 1
 
@@ -37,3 +39,23 @@ def finding_identity(finding: Finding) -> str:
 def finding_hash(finding: Finding) -> str:
     """A short, stable hash of `finding_identity` (hex, 32 characters)."""
     return hashlib.sha256(finding_identity(finding).encode("utf-8")).hexdigest()[:32]
+
+
+def stable_path(data: Any, path: Path) -> str:
+    """The path as a fingerprint: list items that have a `name` (containers, env
+    variables, ports, volumes) are named rather than numbered, so inserting an item
+    above them does not change the fingerprint."""
+    parts: list[str] = []
+    node = data
+    for element in path:
+        child = None
+        if isinstance(element, int) and isinstance(node, list) and 0 <= element < len(node):
+            child = node[element]
+            name = child.get("name") if isinstance(child, dict) else None
+            parts.append(f"name={name}" if isinstance(name, str) and name else str(element))
+        else:
+            if isinstance(node, dict):
+                child = node.get(element)
+            parts.append(str(element))
+        node = child
+    return "/".join(parts)

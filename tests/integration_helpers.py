@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLE = os.path.join(ROOT, "examples", "flask")
@@ -98,7 +99,7 @@ def github_code_scanning_problems(sarif: dict[str, Any], root: Path) -> list[str
                 uri = physical["artifactLocation"]["uri"]
                 if "://" in uri or uri.startswith("/"):
                     problems.append(f"{where}: uri {uri} is not repository-relative")
-                elif not (root / uri).is_file():
+                elif not (root / unquote(uri)).is_file():
                     problems.append(f"{where}: {uri} is no file of the repository")
                 region = physical.get("region", {})
                 if region.get("startLine", 0) < 1:

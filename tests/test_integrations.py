@@ -69,6 +69,16 @@ def test_sarif_uris_are_relative_to_the_repository_root_from_a_subdirectory(tmp_
     assert uris == {"k8s/deployment.yaml"}
 
 
+def test_sarif_uris_are_percent_encoded(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    (repo / "my app#1.yaml").write_text("a: 1\na: 2\n")
+    sarif = json.loads(kubelint("check", ".", "--no-config", "-f", "sarif", cwd=repo).stdout)
+    [result] = sarif["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "my%20app%231.yaml"
+    assert github_code_scanning_problems(sarif, repo) == []
+
+
 def test_sarif_fingerprints_survive_inserted_lines(tmp_path: Path) -> None:
     repo = example_repository(tmp_path)
 
@@ -176,8 +186,8 @@ def test_baseline_reports_only_new_findings_after_lines_are_inserted(tmp_path: P
     written = kubelint("check", ".", "--no-config", "--write-baseline", "baseline.json", cwd=repo)
     assert written.returncode == 0, written.stderr
     entries = json.loads((repo / "baseline.json").read_text())["findings"]
-    assert f"recorded {len(entries)} finding(s) in baseline.json" in written.stderr
     assert len(entries) >= 10 and all(e["fingerprint"] for e in entries)
+    assert f"recorded {len(entries)} finding(s) in baseline.json" in written.stderr
     assert kubelint("check", ".", "--no-config", "--baseline", "baseline.json", cwd=repo).returncode == 0
     # A new object above the old findings moves all of them down.
     deployment = repo / "k8s" / "deployment.yaml"
@@ -186,17 +196,20 @@ def test_baseline_reports_only_new_findings_after_lines_are_inserted(tmp_path: P
     compose.write_text("# dev only\n\n" + compose.read_text())
     done = kubelint("check", ".", "--no-config", "--baseline", "baseline.json", "-f", "json", cwd=repo)
     assert done.returncode == 1, done.stderr
-    got = [(f["file"], f["line"], f["rule_id"]) for f in json.loads(done.stdout)["findings"]]
-    # Only findings of the new object (its first 20 lines) are reported, the old ones are not.
-    assert ("k8s/deployment.yaml", 14, "KL501") in got
-    assert all(
-        file == "k8s/deployment.yaml" and line <= NEW_DEPLOYMENT.count("\n") for file, line, _ in got
-    ), got
+    got = [
+        (f["file"], f["line"], f["rule_id"], f["object"]["name"]) for f in json.loads(done.stdout)["findings"]
+    ]
+    # Only the new object's findings (the same as when it is linted alone), none of the old ones.
+    (tmp_path / "alone.yaml").write_text(NEW_DEPLOYMENT)
+    alone = json.loads(kubelint("check", "alone.yaml", "--no-config", "-f", "json", cwd=tmp_path).stdout)
+    assert sorted(r for _, _, r, _ in got) == sorted(f["rule_id"] for f in alone["findings"])
+    assert ("k8s/deployment.yaml", 14, "KL501", "worker") in got
+    assert {name for _, _, _, name in got} == {"worker"}
     # The baseline works from another working directory too.
     elsewhere = kubelint(
         "check", "repo", "--no-config", "--baseline", "repo/baseline.json", "-f", "json", cwd=tmp_path
     )
-    assert [f["rule_id"] for f in json.loads(elsewhere.stdout)["findings"]] == [rule for _, _, rule in got]
+    assert [f["rule_id"] for f in json.loads(elsewhere.stdout)["findings"]] == [r for _, _, r, _ in got]
 
 
 def test_baseline_counts_identical_findings(tmp_path: Path) -> None:
@@ -226,7 +239,8 @@ def test_context_path_avoids_false_dangling_findings(tmp_path: Path) -> None:
         "check", "--context-path", ".", "k8s/service.yaml", "--no-config", "-f", "json", cwd=repo
     )
     report = json.loads(with_context.stdout)
-    assert report["findings"] == [] and with_context.returncode == 0
+    assert "KL700" not in {f["rule_id"] for f in report["findings"]}
+    assert {f["file"] for f in report["findings"]} <= {"k8s/service.yaml"}
     # Findings of the changed file are still reported, those of other files are not.
     changed = kubelint(
         "check", "--context-path", ".", "k8s/deployment.yaml", "--no-config", "-f", "json", cwd=repo
@@ -246,4 +260,60 @@ def test_context_path_does_not_parse_env_files_as_yaml(tmp_path: Path) -> None:
     repo = example_repository(tmp_path)
     (repo / "compose" / ".env").write_text("A=b: c: d\nTAG=1\n")  # dotenv, not YAML
     done = kubelint("check", "--context-path", ".", "compose/.env", "--no-config", "-f", "json", cwd=repo)
-    assert done.returncode == 0 and json.loads(done.stdout)["findings"] == [], done.stdout
+    found = json.loads(done.stdout)["findings"]
+    assert "KL001" not in {f["rule_id"] for f in found}, found  # never read as YAML
+    assert {f["file"] for f in found} <= {"compose/.env"}  # findings in the changed .env only
+
+
+def test_sarif_on_real_repositories_reads_as_github_reads_it(tmp_path: Path) -> None:
+    """Every rule on two corpus repositories (Kubernetes and Compose): schema-valid,
+    acceptable to code scanning, every location a file of the repository."""
+    import shutil
+
+    from conftest import CORPUS
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    for name in ("GoogleCloudPlatform__microservices-demo", "docker__awesome-compose"):
+        shutil.copytree(need_shared(os.path.join(CORPUS, name)), repo / name)
+    done = kubelint("check", ".", "--no-config", "--select", "ALL", "-f", "sarif", cwd=repo)
+    sarif = json.loads(done.stdout)
+    assert len(sarif["runs"][0]["results"]) > 100
+    assert github_code_scanning_problems(sarif, repo) == []
+    with open(os.path.join(REFERENCE, "sarif-schema-2.1.0.json"), encoding="utf-8") as handle:
+        jsonschema.Draft4Validator(json.load(handle)).validate(sarif)
+
+
+def test_baseline_survives_a_container_inserted_above(tmp_path: Path) -> None:
+    """Findings about a named list item (a container, an env variable) keep their
+    identity when another item is inserted before it."""
+    deployment = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: nginx:latest
+          env:
+            - name: DB_PASSWORD
+              value: hunter2-canary
+"""
+    (tmp_path / "app.yaml").write_text(deployment)
+    assert kubelint("check", ".", "--no-config", "--write-baseline", "b.json", cwd=tmp_path).returncode == 0
+    edited = deployment.replace(
+        "      containers:\n", "      containers:\n        - name: side\n          image: busybox:latest\n"
+    ).replace(
+        "          env:\n",
+        "          env:\n            - name: API_TOKEN\n              value: abcdefghijklmnop1234\n",
+    )
+    (tmp_path / "app.yaml").write_text(edited)
+    done = kubelint("check", ".", "--no-config", "--baseline", "b.json", "-f", "json", cwd=tmp_path)
+    found = json.loads(done.stdout)["findings"]
+    assert found and all('"side"' in f["message"] or "API_TOKEN" in f["message"] for f in found), found
+    assert "KL501" in {f["rule_id"] for f in found if '"side"' in f["message"]}
+    assert any("API_TOKEN" in f["message"] for f in found)

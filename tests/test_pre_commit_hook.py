@@ -116,6 +116,8 @@ def test_hook_with_real_pre_commit(tmp_path: Path) -> None:
     (project / "bad.yaml").write_text(BAD)
     (project / "good.yaml").write_text(GOOD)
     (project / "service.yaml").write_text(SERVICE)
+    # The rule families this test is about; rules added later must not make GOOD "bad".
+    (project / ".kubelint.yaml").write_text("select: [KL001, KL002, KL101, KL102, KL501, KL700, KL702]\n")
     git("init", "-q", cwd=project)
     git("add", ".", cwd=project)
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "NO_COLOR": "1"}

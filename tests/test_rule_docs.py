@@ -7,7 +7,7 @@ from pathlib import Path
 
 from integration_helpers import ROOT
 
-from kubelint.cli import build_registry
+from kubelint.check_command import build_registry
 from kubelint.rule_docs import REGENERATE_COMMAND, expected_pages, rule_doc_url, stale_pages, write_pages
 
 DOCS = os.path.join(ROOT, "docs", "rules")
@@ -38,3 +38,15 @@ def test_staleness_is_detected_and_fixed(tmp_path: Path) -> None:
     assert stale_pages(str(tmp_path), registry) == ["KL501.md", "KL999.md"]
     assert write_pages(str(tmp_path), registry) == ["KL501.md", "KL999.md"]
     assert stale_pages(str(tmp_path), registry) == [] and not (tmp_path / "KL999.md").exists()
+
+
+def test_check_command_exits_1_with_the_regenerate_command(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    run = [sys.executable, "-m", "kubelint.rule_docs"]
+    stale = subprocess.run([*run, "--check", str(tmp_path)], capture_output=True, text=True, check=False)
+    assert stale.returncode == 1 and REGENERATE_COMMAND in stale.stderr
+    subprocess.run([*run, str(tmp_path)], capture_output=True, check=True)
+    fresh = subprocess.run([*run, "--check", str(tmp_path)], capture_output=True, text=True, check=False)
+    assert fresh.returncode == 0, fresh.stderr
