@@ -142,8 +142,19 @@ class Engine:
 
         def ingest(source: SourceFile, chart_template: bool = False) -> None:
             nonlocal documents
-            loaded = load_stream(source.text)
-            classified = classify(source, loaded, is_chart_template=chart_template)
+            try:
+                loaded = load_stream(source.text)
+                classified = classify(source, loaded, is_chart_template=chart_template)
+            except Exception as error:  # a bug on one file must not stop the run
+                diagnostics.append(
+                    Diagnostic(
+                        diag.INTERNAL_ERROR,
+                        source,
+                        Span.point(1, 1),
+                        f"reading this file failed ({type(error).__name__}); not linted; please report this",
+                    )
+                )
+                return
             documents += classified.documents
             diagnostics.extend(classified.diagnostics)
             manifests.extend(classified.manifests)
@@ -260,7 +271,22 @@ class Engine:
             )
             return
         for v in violations:
-            yield self._violation_finding(r, m, v), v.sensitive
+            try:
+                finding = self._violation_finding(r, m, v)
+            except Exception as error:  # a violation the engine cannot place
+                finding = self._stamp(
+                    diag.INTERNAL_ERROR,
+                    m.source.path,
+                    None,
+                    f"rule {r.id} ({r.name}) reported a problem on {m.label} that could not be "
+                    f"placed ({type(error).__name__}); please report this",
+                    m,
+                    (),
+                    None,
+                    (),
+                    f"{r.id}:place",
+                )
+            yield finding, v.sensitive
 
     def _violation_finding(self, r: Rule, m: Manifest, v: Violation) -> Finding:
         if v.location is not None:
