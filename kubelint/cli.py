@@ -188,8 +188,20 @@ def check(
     except Exception as error:  # never a traceback for the user
         if os.environ.get("KUBELINT_DEBUG"):
             raise
-        raise _fail(f"internal error: {type(error).__name__}: {error}") from None
+        # The exception's text may quote input (a secret value): name only its type and
+        # where it happened.
+        raise _fail(f"internal error: {type(error).__name__}{_where(error)}; please report this") from None
     raise typer.Exit(code)
+
+
+def _where(error: BaseException) -> str:
+    """` at module.py:123`: the innermost kubelint frame of a traceback."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if "kubelint" in f.filename]
+    if not frames:
+        return ""
+    return f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}"
 
 
 def _check(

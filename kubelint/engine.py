@@ -30,6 +30,7 @@ from kubelint.model import (
     Violation,
 )
 from kubelint.positions import Path, Span
+from kubelint.redaction import mask_source_line, redact_text, value_spans
 from kubelint.registry import Registry, Selection
 from kubelint.render import Remap, plan_rendering
 from kubelint.rule import Rule, RuleContext, Settings
@@ -48,6 +49,27 @@ class RunResult:
     sources: dict[str, SourceFile] = field(default_factory=dict)
     # Spans that hold secret values, per file: reports must never show their text.
     sensitive: dict[str, list[Span]] = field(default_factory=dict)
+    by_file: dict[str, list[Manifest]] = field(default_factory=dict)
+    _secret_spans: dict[str, list[Span]] = field(default_factory=dict, repr=False)
+
+    def secret_spans(self, file: str) -> list[Span]:
+        """Every span of `file` whose text no report may show (flagged by a rule, or a
+        value that may hold a secret; see kubelint/redaction.py)."""
+        spans = self._secret_spans.get(file)
+        if spans is None:
+            spans = list(self.sensitive.get(file, ()))
+            for manifest in self.by_file.get(file, ()):
+                spans.extend(value_spans(manifest))
+            self._secret_spans[file] = spans
+        return spans
+
+    def shown_line(self, file: str, number: int) -> str | None:
+        """Line `number` (1-based) of `file` as a report may show it: secrets masked.
+        None when the file's text is not known or has no such line."""
+        source = self.sources.get(file)
+        if source is None or not source.text or not 1 <= number <= len(source.lines):
+            return None
+        return mask_source_line(source.lines[number - 1], number, self.secret_spans(file))
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -239,7 +261,11 @@ class Engine:
             if extra is not None:
                 sources.setdefault(extra.path, extra)
         findings.sort(key=lambda f: f.sort_key)
+        by_file: dict[str, list[Manifest]] = {}
+        for m in manifests:
+            by_file.setdefault(m.source.path, []).append(m)
         return RunResult(
+            by_file=by_file,
             findings=findings,
             files=len(sources),
             documents=documents,
@@ -326,16 +352,18 @@ class Engine:
     ) -> Finding:
         sev = self.config.severity.get(r.id) or severity or r.severity
         identity = "|".join(manifest.identity) if manifest is not None else file
+        import dataclasses
+
         return Finding(
             rule_id=r.id,
             rule_name=r.name,
             severity=sev,
-            message=message,
+            message=redact_text(message),
             file=file,
             span=span,
             object=object_ref(manifest, path),
             path=path,
-            fix=fix,
-            related=tuple(related),
+            fix=redact_text(fix) if fix else fix,
+            related=tuple(dataclasses.replace(x, message=redact_text(x.message)) for x in related),
             fingerprint=f"{r.id}|{identity}|{fingerprint}",
         )

@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kubelint.model import Finding, Severity
-from kubelint.positions import Span
 
 if TYPE_CHECKING:
     from kubelint.engine import RunResult
@@ -52,22 +51,12 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def mask_line(text: str, number: int, secrets: list[Span]) -> str:
-    """The source line with every secret value on it replaced by asterisks."""
-    for s in secrets:
-        if s.line <= number <= s.end_line:
-            start = s.column - 1 if s.line == number else 0
-            end = s.end_column - 1 if s.end_line == number else len(text)
-            if end > start:
-                text = text[:start] + "*" * (end - start) + text[end:]
-    return text
-
-
-def _frame(out: _Writer, finding: Finding, lines: list[str], secrets: list[Span]) -> None:
+def _frame(out: _Writer, finding: Finding, result: RunResult) -> None:
     span = finding.span
-    if span is None or not 1 <= span.line <= len(lines):
+    shown = result.shown_line(finding.file, span.line) if span is not None else None
+    if span is None or shown is None:
         return
-    raw = mask_line(lines[span.line - 1], span.line, secrets).replace("\t", " ")
+    raw = shown.replace("\t", " ")
     start = max(span.column - 1, 0)
     if span.end_line == span.line and span.end_column > span.column:
         width = span.end_column - span.column
@@ -113,7 +102,7 @@ def render(result: RunResult, ctx: ReportContext) -> str:
         out.add(f"  {f.message}\n")
         source = result.sources.get(f.file)
         if ctx.show_frames and source is not None and source.text:
-            _frame(out, f, source.lines, result.sensitive.get(f.file, []))
+            _frame(out, f, result)
         elif f.fix:
             out.add("   = help: ", "dim")
             out.add(f.fix + "\n", "fix")
