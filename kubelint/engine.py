@@ -51,6 +51,7 @@ class RunResult:
     sensitive: dict[str, list[Span]] = field(default_factory=dict)
     by_file: dict[str, list[Manifest]] = field(default_factory=dict)
     _secret_spans: dict[str, list[Span]] = field(default_factory=dict, repr=False)
+    _shown: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
 
     def secret_spans(self, file: str) -> list[Span]:
         """Every span of `file` whose text no report may show (flagged by a rule, or a
@@ -69,7 +70,10 @@ class RunResult:
         source = self.sources.get(file)
         if source is None or not source.text or not 1 <= number <= len(source.lines):
             return None
-        return mask_source_line(source.lines[number - 1], number, self.secret_spans(file))
+        key = (file, number)
+        if key not in self._shown:
+            self._shown[key] = mask_source_line(source.lines[number - 1], number, self.secret_spans(file))
+        return self._shown[key]
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)

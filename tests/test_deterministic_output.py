@@ -23,7 +23,18 @@ def _kubelint(cwd: Path, *args: str, seed: str = "0") -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("GITHUB_ACTIONS", "NO_COLOR")}
     env["PYTHONHASHSEED"] = seed
     done = subprocess.run(
-        [sys.executable, "-m", "kubelint", "check", ".", "--no-config", "--select", "ALL", "--no-render", *args],
+        [
+            sys.executable,
+            "-m",
+            "kubelint",
+            "check",
+            ".",
+            "--no-config",
+            "--select",
+            "ALL",
+            "--no-render",
+            *args,
+        ],
         cwd=cwd,
         env=env,
         capture_output=True,
@@ -74,7 +85,9 @@ def test_byte_identical_across_order_and_hash_seed(trees: tuple[Path, Path], fmt
     first = _kubelint(forward, "-f", fmt, seed="1")
     assert first.strip()
     assert _kubelint(forward, "-f", fmt, seed="1") == first, "two identical runs differ"
-    assert _kubelint(backward, "-f", fmt, seed="2") == first, "file-system order or hash seed changes the output"
+    assert _kubelint(backward, "-f", fmt, seed="2") == first, (
+        "file-system order or hash seed changes the output"
+    )
 
 
 def test_worker_count_does_not_change_output(trees: tuple[Path, Path]) -> None:

@@ -193,7 +193,9 @@ OPS = ("truncate", "drop-line", "duplicate-line", "indent", "dedent", "swap-line
         max_size=3,
     ),
 )
-def test_mutated_corpus_manifests(tmp_path_factory: pytest.TempPathFactory, source: str, ops: list[Any]) -> None:
+def test_mutated_corpus_manifests(
+    tmp_path_factory: pytest.TempPathFactory, source: str, ops: list[Any]
+) -> None:
     with open(os.path.join(CORPUS, source), encoding="utf-8") as handle:
         text = handle.read()
     for op in ops:
