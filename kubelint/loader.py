@@ -44,7 +44,7 @@ except ImportError:  # pragma: no cover - pure-Python fallback, slower but corre
             Composer.__init__(self)
 
 
-MAX_DEPTH = 400
+MAX_DEPTH = 200
 """Deepest nesting we construct; real manifests stay far below 60 levels."""
 
 MAX_EXPANDED_NODES = 2_000_000

@@ -67,6 +67,23 @@ TEXT_CASES: dict[str, str | bytes] = {
     "deep-block.yaml": "".join("  " * i + f"k{i}:\n" for i in range(3000)) + "  " * 3000 + "v\n",
     "deep-flow.yaml": "a: " + "[" * 10_000 + "]" * 10_000 + "\n",
     "deep-flow-map.yaml": "a: " + "{a: " * 10_000 + "1" + "}" * 10_000 + "\n",
+    "deep-just-allowed.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\ndata: "
+    + "{a: " * 198
+    + "x"
+    + "}" * 198
+    + "\n",
+    "deep-just-too-deep.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\ndata: "
+    + "[" * 300
+    + "]" * 300
+    + "\n",
+    "compose.deep.yaml": "services:\n  web:\n    image: nginx:1.27\n    environment: "
+    + "{a: " * 195
+    + "x"
+    + "}" * 195
+    + "\n    x-deep: "
+    + "[" * 195
+    + "]" * 195
+    + "\n",
     "deep-unclosed.yaml": "a: " + "[" * 10_000 + "\n",
     "alias-bomb.yaml": "a: &a [x, x, x, x, x, x, x, x, x]\n"
     + "".join(
