@@ -82,7 +82,9 @@ UNREADABLE_FILE = _diag(
     """
     ## What it does
     Reports a path that could not be read as YAML text: missing, unreadable,
-    binary, not valid UTF-8/UTF-16, or larger than the size limit.
+    binary, not valid UTF-8/UTF-16, larger than the size limit, a broken symbolic
+    link or a link loop, or not a regular file (a FIFO, socket or device is never
+    opened for reading).
 
     ## Why is this bad?
     Nothing in it can be checked.  The rest of the run goes on.

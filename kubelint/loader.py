@@ -47,7 +47,7 @@ except ImportError:  # pragma: no cover - pure-Python fallback, slower but corre
 MAX_DEPTH = 200
 """Deepest nesting we construct; real manifests stay far below 60 levels."""
 
-MAX_EXPANDED_NODES = 2_000_000
+MAX_EXPANDED_NODES = 500_000
 """Largest document, counted with every alias expanded (bounds alias bombs)."""
 
 MAX_SYNTAX_ERRORS = 50
