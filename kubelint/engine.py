@@ -130,6 +130,26 @@ class _ChartTemplates:
         return False
 
 
+class RuleDispatch:
+    """The rules that apply to a manifest, looked up by format and kind.
+
+    Each rule sees only the kinds it declares, so adding rules for other kinds costs
+    a manifest nothing; the list for each (format, kind) is worked out once per run.
+    """
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self._rules = rules
+        self._by_key: dict[tuple[Any, str | None], list[Rule]] = {}
+
+    def rules_for(self, manifest: Manifest) -> list[Rule]:
+        kind = manifest.kind if isinstance(manifest, K8sObject) else None
+        key = (manifest.format, kind)
+        found = self._by_key.get(key)
+        if found is None:
+            found = self._by_key[key] = [r for r in self._rules if r.applies(manifest)]
+        return found
+
+
 @dataclass
 class Engine:
     registry: Registry
@@ -245,14 +265,9 @@ class Engine:
             )
             for r in check_rules
         }
-        by_format: dict[Any, list[Rule]] = {}
-        for r in check_rules:
-            for fmt in r.applies_to:
-                by_format.setdefault(fmt, []).append(r)
+        dispatch = RuleDispatch(check_rules)
         for m in manifests:
-            for r in by_format.get(m.format, ()):
-                if not r.applies(m):
-                    continue
+            for r in dispatch.rules_for(m):
                 ran.add(r.id)
                 for finding, secret in self._check(r, m, contexts[r.id]):
                     keep(finding, m, secret)

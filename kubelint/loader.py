@@ -44,6 +44,8 @@ except ImportError:  # pragma: no cover - pure-Python fallback, slower but corre
             Composer.__init__(self)
 
 
+_PACK_LIMIT = 1 << 24  # spans at or above this are clamped by pack()
+
 MAX_DEPTH = 200
 """Deepest nesting we construct; real manifests stay far below 60 levels."""
 
@@ -172,7 +174,16 @@ class _Constructor:
     def span(self, node: Node) -> int:
         s, e = node.start_mark, node.end_mark
         off = self.offset
-        return pack(s.line + off, s.column + 1, e.line + off, e.column + 1)
+        line, column, end_line, end_column = s.line + off, s.column + 1, e.line + off, e.column + 1
+        if (
+            line < _PACK_LIMIT
+            and column < _PACK_LIMIT
+            and end_line < _PACK_LIMIT
+            and end_column < _PACK_LIMIT
+        ):
+            # pack() inlined: this runs for every node of every file.
+            return (line << 72) | (column << 48) | (end_line << 24) | end_column
+        return pack(line, column, end_line, end_column)
 
     def problem(self, code: str, message: str, node: Node) -> None:
         self.problems.append(LoadProblem(code, message, Span.unpack(self.span(node))))
@@ -231,6 +242,7 @@ class _Constructor:
         keys: dict[str, int] = {}
         values: dict[str, int] = {}
         merges: list[Node] = []
+        span = self.span
         for key_node, value_node in node.value:
             if key_node.__class__ is not ScalarNode:
                 self.problem("complex-key", "a mapping or sequence used as a key is not supported", key_node)
@@ -247,9 +259,15 @@ class _Constructor:
                         key = "null"
             if key in values:
                 self.problem("duplicate-key", f"duplicate key {key!r}", key_node)
-            result[key] = self.construct(value_node, depth + 1)
-            keys[key] = self.span(key_node)
-            values[key] = self.span(value_node)
+            # Untagged scalars inlined (construct() memoises no scalar, so this is the same).
+            if value_node.__class__ is ScalarNode and value_node.tag == _PLAIN:
+                result[key] = _plain_scalar(value_node.value)
+            elif value_node.__class__ is ScalarNode and value_node.tag == _STR:
+                result[key] = value_node.value
+            else:
+                result[key] = self.construct(value_node, depth + 1)
+            keys[key] = span(key_node)
+            values[key] = span(value_node)
         if merges:
             self.merge(result, keys, values, merges, depth)
         self.table[id(result)] = (keys, values)

@@ -166,6 +166,8 @@ def probe_port_not_exposed(obj: K8sObject, ctx: RuleContext) -> Iterator[Violati
                 if "port" not in action:
                     continue
                 port = action["port"]
+                if isinstance(port, str) and ("$" in port or "{{" in port):
+                    continue  # a template variable, substituted before applying
                 path = c.path + (probe_name, handler, "port")
                 kind = probe_name.removesuffix("Probe")
                 if isinstance(port, str) and not port.isdigit():
