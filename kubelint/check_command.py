@@ -112,8 +112,23 @@ def check_main(
     except Exception as error:  # never a traceback for the user
         if os.environ.get("KUBELINT_DEBUG"):
             raise
-        sys.stderr.write(f"kubelint: internal error: {type(error).__name__}: {error}\n")
+        # The exception's text may quote input (a secret value): name only its type and
+        # where it happened (an ImportError's text names a module, never input).
+        detail = f": {error}" if isinstance(error, ImportError) else ""
+        sys.stderr.write(
+            f"kubelint: internal error: {type(error).__name__}{detail}{_where(error)}; please report this\n"
+        )
     return EXIT_ERROR
+
+
+def _where(error: BaseException) -> str:
+    """` at module.py:123`: the innermost kubelint frame of a traceback."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if "kubelint" in f.filename]
+    if not frames:
+        return ""
+    return f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}"
 
 
 def run_check(

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubelint.k8s import Container, as_list, as_mapping, dig, pod_spec
+from kubelint.k8s_index import int_value
 from kubelint.model import K8sObject
 from kubelint.positions import Path
 
@@ -104,6 +105,6 @@ def as_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        return int_value(value)  # ASCII digits only, and no huge numbers
     return None

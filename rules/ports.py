@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kubelint.k8s import WORKLOAD_KINDS, Container, as_list, as_mapping, is_sidecar, iter_containers
+from kubelint.k8s_index import int_value
 from kubelint.k8s_names import dns1123_label, iana_svc_name, is_placeholder_text
 from kubelint.model import Format, K8sObject, Severity, Violation
 from kubelint.positions import Path
@@ -336,8 +337,8 @@ def _numbers(obj: K8sObject) -> Iterator[tuple[Path, Any, str, bool]]:
         for probe in PROBES:
             for handler in PORT_HANDLERS:
                 port = as_mapping(as_mapping(c.data.get(probe)).get(handler)).get("port")
-                if isinstance(port, str) and port.isdigit():
-                    port = int(port)
+                if isinstance(port, str) and int_value(port) is not None:
+                    port = int_value(port)
                 if not isinstance(port, str):
                     yield c.path + (probe, handler, "port"), port, f"{probe} port of {c.describe}", False
 
