@@ -209,3 +209,9 @@ def test_non_string_keys_only_in_manifests(tmp_path: Path) -> None:
     done = run("check", ".", "--no-config", "-f", "json", "--select", "KL012", cwd=tmp_path)
     found = [(f["file"], f["line"], f["rule_id"]) for f in json.loads(done.stdout)["findings"]]
     assert found == [("cm.yaml", 5, "KL012")]
+
+
+def test_tab_indentation_is_named() -> None:
+    [problem] = load_stream("apiVersion: v1\nmetadata:\n\tname: x\n").problems
+    assert (problem.span.line, problem.span.column) == (3, 1)
+    assert "tab" in problem.message
