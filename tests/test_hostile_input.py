@@ -215,3 +215,10 @@ def test_tab_indentation_is_named() -> None:
     [problem] = load_stream("apiVersion: v1\nmetadata:\n\tname: x\n").problems
     assert (problem.span.line, problem.span.column) == (3, 1)
     assert "tab" in problem.message
+
+
+def test_list_items_that_are_not_objects(tmp_path: Path) -> None:
+    (tmp_path / "list.yaml").write_text(TEXT_CASES["list-kind.yaml"])  # type: ignore[arg-type]
+    done = run("check", "list.yaml", "--no-config", "-f", "json", cwd=tmp_path)
+    found = [(f["line"], f["rule_id"]) for f in json.loads(done.stdout)["findings"]]
+    assert [f for f in found if f[1] == "KL004"] == [(4, "KL004"), (5, "KL004"), (6, "KL004")]
