@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kubelint import __version__
@@ -22,6 +23,16 @@ if TYPE_CHECKING:
     from kubelint.rule import Rule, Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Integration:
+    """Options for CI and hooks: baseline files, context paths, code frame size."""
+
+    baseline: str | None = None
+    write_baseline: str | None = None
+    context_paths: list[str] = field(default_factory=list)
+    frame_lines: int = 0
 
 
 class CheckFailed(Exception):
@@ -65,6 +76,9 @@ def check_main(
     stdin_filename: str | None,
     render: tuple[list[str], list[str], bool] = ([], [], False),
     policy_paths: Sequence[str] = (),
+    integration: Integration | None = None,
+    no_environment: bool = False,
+    jobs: str = "auto",
 ) -> int:
     """Run a check and return its exit code; never a traceback for the user."""
     try:
@@ -87,6 +101,9 @@ def check_main(
             stdin_filename,
             render,
             policy_paths,
+            integration,
+            no_environment,
+            jobs,
         )
     except CheckFailed as failed:
         sys.stderr.write(f"kubelint: {failed}\n")
@@ -133,6 +150,9 @@ def run_check(
     stdin_filename: str | None,
     render: tuple[list[str], list[str], bool] = ([], [], False),
     policy_paths: Sequence[str] = (),
+    integration: Integration | None = None,
+    no_environment: bool = False,
+    jobs: str = "auto",
 ) -> int:
     from kubelint.config import FAIL_ON_CHOICES, ConfigError
     from kubelint.engine import Engine
@@ -192,18 +212,54 @@ def run_check(
     if color not in ("auto", "always", "never"):
         raise CheckFailed("--color: expected auto, always or never")
 
-    settings = settings_from_config(config, cwd)
+    from kubelint.parallel import JobsError, parse_jobs
+
+    try:
+        processes = parse_jobs(jobs)
+    except JobsError as error:
+        raise CheckFailed(str(error)) from None
+
+    settings = settings_from_config(config, cwd, read_environment=False if no_environment else None)
     engine = Engine(
         registry=registry,
         config=config,
         selection=Selection(config.select, config.extend_select, config.ignore),
         cwd=cwd,
         settings=settings,
+        jobs=processes,
     )
     from kubelint.heap import few_collections
+    from kubelint.progress import progress_bar
 
-    with few_collections():
-        result = engine.run(paths, stdin_name=stdin_filename)
+    integration = integration or Integration()
+    if integration.frame_lines < 0:
+        raise CheckFailed("--context: expected a number of lines >= 0")
+    with progress_bar(sys.stderr) as progress, few_collections():
+        engine.progress = progress
+        if integration.context_paths:
+            from kubelint.discovery import discover
+
+            targets = {
+                c.display for c in discover(paths, cwd=cwd, exclude=config.exclude, stdin_name=stdin_filename)
+            }
+            # A changed Compose .env file is no YAML: it counts only as a place for findings.
+            linted = [p for p in paths if not os.path.basename(p).endswith(".env")]
+            result = engine.run([*integration.context_paths, *linted], stdin_name=stdin_filename)
+            result.findings = [f for f in result.findings if f.file in targets]
+        else:
+            result = engine.run(paths, stdin_name=stdin_filename)
+    if integration.baseline or integration.write_baseline:
+        from kubelint.baseline import BaselineError, apply_baseline
+
+        found = len(result.findings)
+        try:
+            result.findings = apply_baseline(
+                result.findings, integration.baseline, integration.write_baseline, cwd
+            )
+        except BaselineError as error:
+            raise CheckFailed(str(error)) from None
+        if integration.write_baseline:
+            sys.stderr.write(f"kubelint: recorded {found} finding(s) in {integration.write_baseline}\n")
 
     for kind, target in outputs:
         to_terminal = target is None and sys.stdout.isatty()
@@ -214,6 +270,7 @@ def run_check(
             cwd=cwd,
             show_frames=not no_frames,
             tool_version=__version__,
+            frame_lines=integration.frame_lines,
         )
         text = renderer(kind)(result, ctx)
         if target is None:
@@ -221,6 +278,7 @@ def run_check(
             sys.stdout.flush()
         else:
             try:
+                os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
                 with open(target, "w", encoding="utf-8") as handle:
                     handle.write(text)
             except OSError as error:

@@ -17,6 +17,7 @@ from kubelint.check_command import (  # noqa: F401 - re-exported for tests and t
     EXIT_CLEAN,
     EXIT_ERROR,
     EXIT_FINDINGS,
+    Integration,
     build_registry,
     settings_from_config,
 )
@@ -149,6 +150,40 @@ def check(
         Optional[list[str]],  # noqa: UP045
         typer.Option("--policy", help="Custom policy file or directory (repeatable; adds to policy-rules)."),
     ] = None,
+    baseline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--baseline", help="Report only findings that are not in this baseline file."),
+    ] = None,
+    write_baseline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--write-baseline", help="Record the current findings in this baseline file."),
+    ] = None,
+    context_paths: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--context-path",
+            help="Also load PATH (repeatable) for cross-resource checks, but report only "
+            "findings in the PATH arguments (used by the pre-commit hook).",
+        ),
+    ] = None,
+    frame_lines: Annotated[
+        int, typer.Option("--context", help="Lines of source shown around each finding in text output.")
+    ] = 0,
+    no_environment: Annotated[
+        bool,
+        typer.Option(
+            "--no-environment",
+            help="Compose interpolation ignores the process environment (only .env files): reproducible CI.",
+        ),
+    ] = False,
+    jobs: Annotated[
+        str,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Processes for the rules: a number, or auto (all cores for large runs; the default).",
+        ),
+    ] = "auto",
 ) -> None:
     """Lint files and directories; exit 0 when clean, 1 with findings, 2 on errors."""
     from kubelint.check_command import check_main
@@ -173,6 +208,9 @@ def check(
             stdin_filename,
             (helm_values or [], helm_set or [], no_render),
             policy or [],
+            Integration(baseline, write_baseline, context_paths or [], frame_lines),
+            no_environment,
+            jobs,
         )
     )
 

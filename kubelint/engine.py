@@ -18,6 +18,7 @@ from kubelint import diagnostics as diag
 from kubelint.classify import Diagnostic, classify
 from kubelint.config import Config
 from kubelint.discovery import Candidate, discover, read_text
+from kubelint.fingerprints import stable_path
 from kubelint.loader import load_stream
 from kubelint.model import (
     ComposeFile,
@@ -130,6 +131,10 @@ class _ChartTemplates:
         return False
 
 
+ShardResult = tuple[list[tuple[int, Finding, bool]], set[str], dict[str, SourceFile | None]]
+"""A shard's findings (with manifest index and secret flag), rules run, files read."""
+
+
 class RuleDispatch:
     """The rules that apply to a manifest, looked up by format and kind.
 
@@ -158,6 +163,7 @@ class Engine:
     cwd: str = field(default_factory=os.getcwd)
     settings: Settings = field(default_factory=Settings)
     progress: Callable[[int, int], None] | None = None
+    jobs: int | None = 1  # processes for the rules; None: all cores on large runs (parallel.py)
 
     def enabled_rules(self) -> list[Rule]:
         return [r for r in self.registry if self.selection.enabled(r)]
@@ -223,6 +229,8 @@ class Engine:
             source = SourceFile(cand.display, read.text, cand.absolute)
             sources[source.path] = source
             ingest(source, in_chart(cand.absolute))
+        if self.progress:
+            self.progress(len(plan.candidates), len(plan.candidates))
         for real in plan.real_sources:
             sources.setdefault(real.path, real)
             if real.path not in suppressor.files:
@@ -266,11 +274,31 @@ class Engine:
             for r in check_rules
         }
         dispatch = RuleDispatch(check_rules)
-        for m in manifests:
-            for r in dispatch.rules_for(m):
-                ran.add(r.id)
-                for finding, secret in self._check(r, m, contexts[r.id]):
-                    keep(finding, m, secret)
+
+        def evaluate(shard: int, shards: int) -> ShardResult:
+            """Run the rules on every `shards`-th manifest, starting at `shard`."""
+            out: list[tuple[int, Finding, bool]] = []
+            ran_here: set[str] = set()
+            for index in range(shard, len(manifests), shards):
+                m = manifests[index]
+                for r in dispatch.rules_for(m):
+                    ran_here.add(r.id)
+                    for finding, secret in self._check(r, m, contexts[r.id]):
+                        out.append((index, finding, secret))
+            return out, ran_here, dict(cache.get("engine:extra-sources", {}))
+
+        from kubelint.parallel import choose_jobs, run_sharded
+
+        shards = run_sharded(evaluate, choose_jobs(self.jobs, len(manifests)))
+        extra_sources = cache.setdefault("engine:extra-sources", {})
+        for _, ran_here, files_read in shards:
+            ran |= ran_here
+            for path, extra in files_read.items():
+                extra_sources.setdefault(path, extra)
+        merged = [item for out, _, _ in shards for item in out]
+        merged.sort(key=lambda item: item[0])  # stable: each manifest's findings in rule order
+        for index, finding, secret in merged:
+            keep(finding, manifests[index], secret)
 
         for meta_rule, sup, message in suppressor.problems(enabled_ids, ran):
             if meta_rule.id in enabled_ids and sup.span is not None:
@@ -339,7 +367,7 @@ class Engine:
         else:
             target = v.at or m
             file, span = target.source.path, target.span(v.path, key=v.key)
-        fingerprint = v.fingerprint or "/".join(str(p) for p in v.path)
+        fingerprint = v.fingerprint or stable_path((v.at or m).data, v.path)
         return self._stamp(
             r,
             file,

@@ -68,6 +68,11 @@ class PodSecurity:
         )
         return Setting(None, where, False)
 
+    def misplaced_in_pod(self, field: str) -> bool:
+        """True when the pod's securityContext sets a container-only field, which
+        Kubernetes ignores (and strict schema validation rejects)."""
+        return field not in POD_LEVEL_FIELDS and field in self.context
+
     def capabilities(self, container: Container, which: str) -> list[tuple[Path, str]]:
         """(path, NAME) of each capability in `capabilities.add` or `.drop`, upper-cased,
         without a `CAP_` prefix."""

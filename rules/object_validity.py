@@ -297,6 +297,8 @@ def selector_template_mismatch(obj: K8sObject, ctx: RuleContext) -> Iterator[Vio
             return
         yield from _equality_mismatch(("spec", "selector"), selector, labels)
         return
+    if not isinstance(selector, dict):
+        return  # a selector of the wrong type is the schema rule's (KL101)
     try:
         parsed = parse_label_selector(selector)
     except SelectorError as error:
@@ -788,8 +790,8 @@ def invalid_restart_policy(obj: K8sObject, ctx: RuleContext) -> Iterator[Violati
         return
     spec_path, spec = found
     policy = spec.get("restartPolicy")
-    if isinstance(policy, str) and _templated(policy):
-        return
+    if policy is not None and (not isinstance(policy, str) or _templated(policy)):
+        return  # a policy of the wrong type is the schema rule's (KL101)
     if obj.kind in BATCH_KINDS:
         if policy is None:
             yield Violation(

@@ -51,7 +51,15 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _frame(out: _Writer, finding: Finding, result: RunResult) -> None:
+def _context_lines(out: _Writer, result: RunResult, file: str, numbers: range, width: int) -> None:
+    for number in numbers:
+        shown = result.shown_line(file, number)
+        if shown is not None:
+            out.add(f"{number:>{width}} | ", "dim")
+            out.add(shown.replace("\t", " ")[:MAX_FRAME_WIDTH].rstrip() + "\n")
+
+
+def _frame(out: _Writer, finding: Finding, result: RunResult, around: int = 0) -> None:
     span = finding.span
     shown = result.shown_line(finding.file, span.line) if span is not None else None
     if span is None or shown is None:
@@ -69,9 +77,14 @@ def _frame(out: _Writer, finding: Finding, result: RunResult) -> None:
         raw = ("…" if offset else "") + raw[offset : offset + MAX_FRAME_WIDTH] + "…"
         start = start - offset + (1 if offset else 0)
         width = min(width, MAX_FRAME_WIDTH - start)
-    gutter = str(span.line)
-    pad = " " * len(gutter)
+    last = span.line + around
+    while last > span.line and result.shown_line(finding.file, last) is None:
+        last -= 1
+    gutter_width = len(str(last))
+    gutter = f"{span.line:>{gutter_width}}"
+    pad = " " * gutter_width
     out.add(f"{pad} |\n", "dim")
+    _context_lines(out, result, finding.file, range(max(span.line - around, 1), span.line), gutter_width)
     out.add(f"{gutter} | ", "dim")
     out.add(raw.rstrip() + "\n")
     out.add(f"{pad} | ", "dim")
@@ -81,6 +94,7 @@ def _frame(out: _Writer, finding: Finding, result: RunResult) -> None:
         out.add(" ")
         out.add(finding.fix, "fix")
     out.add("\n")
+    _context_lines(out, result, finding.file, range(span.line + 1, last + 1), gutter_width)
 
 
 def format_finding_line(finding: Finding) -> str:
@@ -102,7 +116,7 @@ def render(result: RunResult, ctx: ReportContext) -> str:
         out.add(f"  {f.message}\n")
         source = result.sources.get(f.file)
         if ctx.show_frames and source is not None and source.text:
-            _frame(out, f, result)
+            _frame(out, f, result, ctx.frame_lines)
         elif f.fix:
             out.add("   = help: ", "dim")
             out.add(f.fix + "\n", "fix")
