@@ -17,10 +17,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
-
-import cel
-from cel.stdlib import STDLIB_FUNCTIONS
 
 from kubelint.quantity import parse_quantity
 
@@ -67,8 +65,21 @@ QUANTITY_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "sub": lambda a, b: a - b,
 }
 WORKSPACE_FUNCTIONS = ("lookup", "objectsOf")
-_PYTHON_FUNCTIONS: dict[str, Callable[..., Any]] = {**STDLIB_FUNCTIONS, **QUANTITY_FUNCTIONS}
-KNOWN_FUNCTIONS = _NATIVE | set(_PYTHON_FUNCTIONS) | set(WORKSPACE_FUNCTIONS)
+
+
+@cache
+def _python_functions() -> dict[str, Callable[..., Any]]:
+    """cel-go's extension functions and Kubernetes' quantity library.  The `cel`
+    package is imported on first use: it imports its command line (and typer) when
+    loaded, which a run without CEL should not pay."""
+    from cel.stdlib import STDLIB_FUNCTIONS
+
+    return {**STDLIB_FUNCTIONS, **QUANTITY_FUNCTIONS}
+
+
+@cache
+def known_functions() -> frozenset[str]:
+    return _NATIVE | set(_python_functions()) | set(WORKSPACE_FUNCTIONS)
 
 
 @dataclass(frozen=True)
@@ -83,15 +94,17 @@ class Compiled:
 
 def compile_expression(source: str) -> Compiled:
     """A compiled program, or CelError with the parser's message."""
+    import cel
+
     try:
         program = cel.compile(source)
     except Exception as error:  # the bindings raise ValueError, but be safe
         raise CelError(_first_line(str(error))) from None
     called = program.functions()
-    unknown = [f for f in called if not f.startswith(("_", "!_", "@")) and f not in KNOWN_FUNCTIONS]
+    unknown = [f for f in called if not f.startswith(("_", "!_", "@")) and f not in known_functions()]
     if unknown:
         raise CelError(f"unknown function {unknown[0]!r} in {source!r}")
-    provided = tuple(f for f in called if f in _PYTHON_FUNCTIONS or f in WORKSPACE_FUNCTIONS)
+    provided = tuple(f for f in called if f in _python_functions() or f in WORKSPACE_FUNCTIONS)
     return Compiled(source, program, provided, frozenset(program.variables()))
 
 
@@ -126,7 +139,9 @@ def evaluate(
 
     Only the functions the expression calls are registered (building a context with
     every extension function costs more than evaluating most expressions)."""
-    wanted = {name: functions.get(name) or _PYTHON_FUNCTIONS[name] for name in compiled.functions}
+    import cel
+
+    wanted = {name: functions.get(name) or _python_functions()[name] for name in compiled.functions}
     try:
         return compiled.program.execute(cel.Context(dict(variables), wanted))
     except ValueError as error:

@@ -68,7 +68,7 @@ def prepare_run(
     policy_paths: Sequence[str] = (),
 ) -> tuple[Registry, Config]:
     """(registry, config) for a run; raises ConfigError or PolicyLoadError."""
-    from kubelint.cli import build_registry
+    from kubelint.check_command import build_registry
     from kubelint.config import Config, ConfigError, find_config, parse_config, read_config_file
 
     path = None if no_config else config_path or find_config(cwd)
