@@ -87,9 +87,7 @@ def test_byte_identical_across_order_and_hash_seed(trees: tuple[Path, Path], fmt
     assert _kubelint(forward, "-f", fmt, seed="1") == first, "two identical runs differ"
     # SARIF names the (absolute) source root, which differs between the two trees.
     again = _kubelint(backward, "-f", fmt, seed="2").replace(backward.as_uri(), forward.as_uri())
-    assert again == first, (
-        "file-system order or hash seed changes the output"
-    )
+    assert again == first, "file-system order or hash seed changes the output"
 
 
 def test_worker_count_does_not_change_output(trees: tuple[Path, Path]) -> None:
