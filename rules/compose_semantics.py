@@ -311,7 +311,7 @@ def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
                 )
                 continue
             target = mount_target(spec)
-            if target is None:
+            if target is None or (isinstance(volumes, list) and spec in volumes[:i]):  # Compose drops repeats
                 continue
             if target in targets:
                 yield (

@@ -297,3 +297,12 @@ def test_override_replaces_a_mount_with_the_same_target(tmp_path: Path) -> None:
     )
     (tmp_path / "compose.override.yaml").write_text("services:\n  a:\n    volumes: ['./y:/etc/c.yml']\n")
     assert _run(tmp_path, ["KL823"]).findings == []
+
+
+@pytest.mark.parametrize(
+    ("field", "rejected"),
+    [("ports", False), ("cap_add", False), ("expose", False), ("security_opt", True), ("group_add", True)],
+)
+def test_repeated_list_items_as_compose_reads_them(tmp_path: Path, field: str, rejected: bool) -> None:
+    (tmp_path / "compose.yaml").write_text(f"services:\n  a:\n    image: a:1\n    {field}: ['80', '80']\n")
+    assert bool(_run(tmp_path, ["KL110"]).findings) is rejected
