@@ -321,8 +321,13 @@ def undefined_resource(compose: ComposeFile, ctx: RuleContext) -> Iterator[Viola
     project = _project(compose, ctx)
     if project is None:
         return
+    reported: set[tuple[str, int, int]] = set()
     for name, service in iter_project_services(project):
         for path, target in env_file_targets(project, name, service):
+            source, span = project.locate(path)
+            if (source.path, span.line, span.column) in reported:  # one anchor, many services
+                continue
+            reported.add((source.path, span.line, span.column))
             if not os.path.isfile(target):
                 v = project_violation(
                     project,
