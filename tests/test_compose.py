@@ -306,3 +306,19 @@ def test_override_replaces_a_mount_with_the_same_target(tmp_path: Path) -> None:
 def test_repeated_list_items_as_compose_reads_them(tmp_path: Path, field: str, rejected: bool) -> None:
     (tmp_path / "compose.yaml").write_text(f"services:\n  a:\n    image: a:1\n    {field}: ['80', '80']\n")
     assert bool(_run(tmp_path, ["KL110"]).findings) is rejected
+
+
+def test_complete_file_beside_the_base_is_an_alternative_not_an_overlay(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  web:\n    image: web:1\n    ports: ['80:80']\n"
+    )
+    (tmp_path / "docker-compose.alt.yml").write_text(
+        "services:\n  web:\n    image: web:1\n  proxy:\n    image: proxy:1\n    ports: ['80:80']\n"
+    )
+    (tmp_path / "docker-compose.prod.yml").write_text(
+        "services:\n  web:\n    ports: ['80:8080']\n  extra:\n    image: e:1\n    ports: ['80:80']\n"
+    )
+    found = [
+        (f.file, f.span.line if f.span else 0, f.rule_id) for f in _run(tmp_path, ["KL520", "KL521"]).findings
+    ]
+    assert found == [("docker-compose.prod.yml", 6, "KL520")]
