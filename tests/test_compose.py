@@ -322,3 +322,20 @@ def test_complete_file_beside_the_base_is_an_alternative_not_an_overlay(tmp_path
         (f.file, f.span.line if f.span else 0, f.rule_id) for f in _run(tmp_path, ["KL520", "KL521"]).findings
     ]
     assert found == [("docker-compose.prod.yml", 6, "KL520")]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_secret_from_env_is_never_printed_whatever_field_it_lands_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Every Compose rule on a project whose every field is `${TOKEN}` (a GitHub token
+    in .env): no report format shows the token."""
+    token = "ghp_" + "abcdefghijklmnopqrstuvwxyz0123456789"
+    (tmp_path / ".env").write_text(f"TOKEN={token}\n")
+    shutil.copy(
+        os.path.join(os.path.dirname(__file__), "compose_leak_project.yaml"), tmp_path / "compose.yaml"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["check", ".", "--select", "ALL", "--no-config", "--format", fmt])
+    assert result.exit_code == 1, result.output
+    assert token[4:20] not in result.output
