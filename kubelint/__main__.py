@@ -1,3 +1,3 @@
-from kubelint.cli import main
+from kubelint.fastpath import main
 
 main()

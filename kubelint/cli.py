@@ -13,13 +13,17 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from kubelint import __version__
+from kubelint.check_command import (  # noqa: F401 - re-exported for tests and tools
+    EXIT_CLEAN,
+    EXIT_ERROR,
+    EXIT_FINDINGS,
+    Integration,
+    build_registry,
+    settings_from_config,
+)
 
 if TYPE_CHECKING:
-    from kubelint.config import Config
     from kubelint.registry import Registry
-    from kubelint.rule import Settings
-
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 app = typer.Typer(
     name="kubelint",
@@ -32,26 +36,9 @@ app = typer.Typer(
 )
 
 
-def build_registry() -> Registry:
-    from importlib import import_module
-
-    from kubelint.diagnostics import DIAGNOSTICS
-    from kubelint.registry import Registry
-
-    catalogue = import_module("kubelint.rules")  # the built-in rules (rules/ in the repo)
-    return Registry([*DIAGNOSTICS, *catalogue.all_rules()])
-
-
 def _fail(message: str) -> typer.Exit:
     sys.stderr.write(f"kubelint: {message}\n")
     return typer.Exit(EXIT_ERROR)
-
-
-def _split(values: list[str] | None) -> list[str]:
-    out: list[str] = []
-    for v in values or ():
-        out.extend(x.strip() for x in v.split(",") if x.strip())
-    return out
 
 
 def _version_callback(value: bool) -> None:
@@ -159,6 +146,29 @@ def check(
     no_render: Annotated[
         bool, typer.Option("--no-render", help="Do not render Helm charts or build kustomizations.")
     ] = False,
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Custom policy file or directory (repeatable; adds to policy-rules)."),
+    ] = None,
+    baseline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--baseline", help="Report only findings that are not in this baseline file."),
+    ] = None,
+    write_baseline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--write-baseline", help="Record the current findings in this baseline file."),
+    ] = None,
+    context_paths: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--context-path",
+            help="Also load PATH (repeatable) for cross-resource checks, but report only "
+            "findings in the PATH arguments (used by the pre-commit hook).",
+        ),
+    ] = None,
+    frame_lines: Annotated[
+        int, typer.Option("--context", help="Lines of source shown around each finding in text output.")
+    ] = 0,
     no_environment: Annotated[
         bool,
         typer.Option(
@@ -166,10 +176,20 @@ def check(
             help="Compose interpolation ignores the process environment (only .env files): reproducible CI.",
         ),
     ] = False,
+    jobs: Annotated[
+        str,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Processes for the rules: a number, or auto (all cores for large runs; the default).",
+        ),
+    ] = "auto",
 ) -> None:
     """Lint files and directories; exit 0 when clean, 1 with findings, 2 on errors."""
-    try:
-        code = _check(
+    from kubelint.check_command import check_main
+
+    raise typer.Exit(
+        check_main(
             paths or ["."],
             fmt,
             output,
@@ -187,151 +207,37 @@ def check(
             no_frames,
             stdin_filename,
             (helm_values or [], helm_set or [], no_render),
+            policy or [],
+            Integration(baseline, write_baseline, context_paths or [], frame_lines),
             no_environment,
+            jobs,
         )
-    except typer.Exit:
-        raise
-    except KeyboardInterrupt:
-        raise _fail("interrupted") from None
-    except Exception as error:  # never a traceback for the user
-        if os.environ.get("KUBELINT_DEBUG"):
-            raise
-        raise _fail(f"internal error: {type(error).__name__}: {error}") from None
-    raise typer.Exit(code)
+    )
 
 
-def _check(
-    paths: list[str],
-    fmt: str | None,
-    output: str | None,
-    reports: list[str],
-    config_path: str | None,
-    no_config: bool,
-    select: list[str] | None,
-    extend_select: list[str] | None,
-    ignore: list[str] | None,
-    exclude: list[str] | None,
-    fail_on: str | None,
-    kubernetes_version: str | None,
-    namespace: str | None,
-    color: str,
-    no_frames: bool,
-    stdin_filename: str | None,
-    render: tuple[list[str], list[str], bool] = ([], [], False),
-    no_environment: bool = False,
-) -> int:
-    from kubelint.config import FAIL_ON_CHOICES, Config, ConfigError, load_config
-    from kubelint.engine import Engine
-    from kubelint.registry import Selection
-    from kubelint.reporters import FORMATS, ReportContext, renderer
+def _registry_with_policies(policy_paths: list[str]) -> Registry:
+    """The registry with the policies of the configuration and of --policy."""
+    from kubelint.config import ConfigError
+    from kubelint.policy.setup import PolicyLoadError, prepare_run
 
-    cwd = os.getcwd()
-    registry = build_registry()
     try:
-        config = Config(root=cwd) if no_config else load_config(config_path, cwd, registry)
+        return prepare_run(None, os.getcwd(), policy_paths=policy_paths)[0]
     except ConfigError as error:
         raise _fail(str(error)) from None
-
-    for option, values in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
-        for v in _split(values):
-            if not registry.is_selector(v):
-                raise _fail(f"{option}: {registry.unknown_selector_message(v)}")
-    if select is not None:
-        config.select = _split(select)
-    config.extend_select += _split(extend_select)
-    config.ignore += _split(ignore)
-    config.exclude += list(exclude or ())
-    if fail_on is not None:
-        if fail_on not in FAIL_ON_CHOICES:
-            raise _fail(f"--fail-on: expected one of {', '.join(FAIL_ON_CHOICES)}")
-        config.fail_on = fail_on
-    if namespace:
-        config.namespace = namespace
-    if kubernetes_version:
-        config.kubernetes_version = kubernetes_version
-    from kubelint.schema.versions import UnsupportedVersion, resolve_version
-
-    try:
-        config.kubernetes_version = resolve_version(config.kubernetes_version)
-    except UnsupportedVersion as error:
-        where = "--kubernetes-version" if kubernetes_version else "config: kubernetes-version"
-        raise _fail(f"{where}: {error}") from None
-    helm_values, helm_set, no_render = render
-    config.helm.values += [os.path.relpath(os.path.abspath(v), config.root) for v in helm_values]
-    config.helm.set += helm_set
-    if no_render:
-        config.render = "never"
-
-    if fmt is None:
-        fmt = "github" if os.environ.get("GITHUB_ACTIONS") == "true" and not output else "text"
-    outputs: list[tuple[str, str | None]] = [(fmt or "text", output)]
-    for spec in reports:
-        report_kind, sep, report_file = spec.partition("=")
-        if not sep or not report_file:
-            raise _fail(f"--report: expected FORMAT=FILE, got {spec!r}")
-        outputs.append((report_kind, report_file))
-    for kind, _ in outputs:
-        if kind not in FORMATS:
-            raise _fail(f"unknown format {kind!r} (choose from {', '.join(FORMATS)})")
-    if color not in ("auto", "always", "never"):
-        raise _fail("--color: expected auto, always or never")
-
-    settings = settings_from_config(config, cwd, read_environment=False if no_environment else None)
-    engine = Engine(
-        registry=registry,
-        config=config,
-        selection=Selection(config.select, config.extend_select, config.ignore),
-        cwd=cwd,
-        settings=settings,
-    )
-    result = engine.run(paths, stdin_name=stdin_filename)
-
-    for kind, target in outputs:
-        to_terminal = target is None and sys.stdout.isatty()
-        use_color = color == "always" or (color == "auto" and to_terminal and not os.environ.get("NO_COLOR"))
-        ctx = ReportContext(
-            registry=registry,
-            color=use_color,
-            cwd=cwd,
-            show_frames=not no_frames,
-            tool_version=__version__,
-        )
-        text = renderer(kind)(result, ctx)
-        if target is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
-            try:
-                with open(target, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-            except OSError as error:
-                raise _fail(f"cannot write {target}: {error.strerror or error}") from None
-    return EXIT_FINDINGS if result.fails(config.fail_on) else EXIT_CLEAN
-
-
-def settings_from_config(config: Config, cwd: str, *, read_environment: bool | None = None) -> Settings:
-    from kubelint.rule import Settings
-
-    return Settings(
-        kubernetes_version=config.kubernetes_version,
-        default_namespace=config.namespace,
-        external=tuple(config.external),
-        read_environment=config.read_environment if read_environment is None else read_environment,
-        extra={
-            "strict": config.strict,
-            "policies": tuple(config.policies),
-            "cwd": cwd,
-            "schema_dirs": tuple(config.schema_dirs),
-        },
-    )
+    except PolicyLoadError as error:
+        raise _fail("invalid policy:\n" + str(error)) from None
 
 
 @app.command("rules")
 def list_rules(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Also list the policies of this file or directory (repeatable)."),
+    ] = None,
 ) -> None:
     """List every rule: id, name, default on/off, severity and summary."""
-    registry = build_registry()
+    registry = _registry_with_policies(policy or [])
     if fmt == "json":
         import json
 
@@ -359,9 +265,13 @@ def list_rules(
 @app.command()
 def explain(
     rule_id: Annotated[str, typer.Argument(help="Rule id or name, e.g. KL501 or latest-tag.")],
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Policy file or directory to look in too (repeatable)."),
+    ] = None,
 ) -> None:
     """Show a rule's documentation."""
-    registry = build_registry()
+    registry = _registry_with_policies(policy or [])
     r = registry.get(rule_id)
     if r is None:
         raise _fail(registry.unknown_selector_message(rule_id))
@@ -371,6 +281,15 @@ def explain(
         sys.stdout.write("\n## Options\n")
         for name, opt in r.options.items():
             sys.stdout.write(f"- `{name}` (default `{opt.default!r}`): {opt.help}\n")
+
+
+def _register_policy_commands() -> None:
+    from kubelint.policy_cli import policy_app
+
+    app.add_typer(policy_app, name="policy")
+
+
+_register_policy_commands()
 
 
 def main() -> None:

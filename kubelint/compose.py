@@ -62,7 +62,7 @@ def _same_ip(a: str, b: str) -> bool:
     return a == b
 
 
-_RANGE_RE = re.compile(r"^(\d+)(?:-(\d+))?$")
+_RANGE_RE = re.compile(r"^([0-9]{1,9})(?:-([0-9]{1,9}))?$")
 _PROTOCOLS = ("tcp", "udp", "sctp")
 
 

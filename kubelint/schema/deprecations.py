@@ -83,9 +83,18 @@ class DeprecationTable:
             for row in raw.get("deprecated-versions", [])
             if isinstance(row, dict)
         ]
+        self._memo: dict[tuple[str, str, str], Status | None] = {}
 
     def status(self, api_version: str, kind: str, target: str) -> Status | None:
         """The entry for this apiVersion/kind if it is deprecated or removed at `target`."""
+        key = (api_version, kind, target)
+        try:
+            return self._memo[key]  # a run has few distinct apiVersion/kinds, and many objects
+        except KeyError:
+            found = self._memo[key] = self._status(api_version, kind, target)
+            return found
+
+    def _status(self, api_version: str, kind: str, target: str) -> Status | None:
         target_key = version_key(target)
         for entry in self.entries:
             if not entry.matches(api_version, kind):

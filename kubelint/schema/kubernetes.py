@@ -14,13 +14,13 @@ import base64
 import binascii
 import json
 from collections.abc import Iterator
-from importlib import resources
 from typing import Any
 
 import jsonschema_rs
 
 from kubelint.quantity import parse_quantity
 from kubelint.schema.problems import BASE64_KEYWORD, QUANTITY_KEYWORD, SchemaDocuments
+from kubelint.schema.versions import schema_root
 
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 OBJECT_META = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
@@ -86,9 +86,7 @@ class KubernetesSchemas:
     def __init__(self, version: str, strict: bool) -> None:
         self.version = version
         self.strict = strict
-        folder = resources.files("kubernetes_validate").joinpath(
-            "kubernetes-json-schema", schema_directory(version, strict)
-        )
+        folder = schema_root().joinpath(schema_directory(version, strict))
         with folder.joinpath("_definitions.json").open("rb") as handle:
             self.definitions: dict[str, Any] = json.load(handle)
         quantity = self.definitions.get("$defs", {}).get(QUANTITY)

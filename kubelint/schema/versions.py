@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from importlib.resources.abc import Traversable
 
 _DIR_RE = re.compile(r"^v(\d+)\.(\d+)\.\d+-local$")
 _VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)(?:\.\d+)?$")
@@ -14,9 +15,22 @@ class UnsupportedVersion(ValueError):
     """A Kubernetes version we have no schemas for (a usage error)."""
 
 
+def schema_root() -> Traversable:
+    """kubernetes-validate's folder of schemas, found without importing the package:
+    its __init__ imports jsonschema, which costs ~80 ms of start-up we do not use."""
+    import importlib.util
+    import pathlib
+
+    spec = importlib.util.find_spec("kubernetes_validate")
+    locations = list(spec.submodule_search_locations or ()) if spec is not None else []
+    if locations:
+        return pathlib.Path(locations[0], "kubernetes-json-schema")
+    return resources.files("kubernetes_validate").joinpath("kubernetes-json-schema")
+
+
 def supported_versions() -> tuple[str, ...]:
     """Supported "MAJOR.MINOR" versions, oldest first."""
-    root = resources.files("kubernetes_validate").joinpath("kubernetes-json-schema")
+    root = schema_root()
     found: list[tuple[int, int]] = []
     for entry in root.iterdir():
         match = _DIR_RE.match(entry.name)
