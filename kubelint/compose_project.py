@@ -647,6 +647,7 @@ def load_projects(
                 base is not None
                 and set(_services(f)) & base_services
                 and _key(f) not in _linked(edges, _key(base))
+                and not _self_sufficient(f)
             ):
                 base_src = loader.sources[_key(base)]
                 assert base_src is not None
@@ -687,6 +688,25 @@ def _referenced_files(files: list[ComposeFile]) -> set[str]:
                 out.add(target)
                 break
     return out
+
+
+def _self_sufficient(f: ComposeFile) -> bool:
+    """A file that is a whole project by itself (every service has an image or a build
+    and depends only on services of the file): an alternative to the base file of its
+    directory (`docker compose -f it`), not an overlay on it."""
+    services = f.services
+    if not services:
+        return False
+    for service in services.values():
+        if not isinstance(service, dict):
+            return False
+        if not service.get("image") and not service.get("build") and not service.get("extends"):
+            return False
+        depends = service.get("depends_on")
+        names = depends if isinstance(depends, list) else list(depends) if isinstance(depends, dict) else []
+        if any(isinstance(n, str) and n not in services for n in names):
+            return False
+    return True
 
 
 def _linked(edges: dict[str, set[str]], key: str) -> set[str]:

@@ -107,10 +107,11 @@ def host_port_clash(obj: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
 
 
 def _alternatives(a: Project, b: Project) -> bool:
-    """Overlays of one base (`-f base -f x`) and the base itself never run together."""
+    """Overlays of one base (`-f base -f x`), the base itself, and the Compose files of
+    one directory (variants of one stack: `docker compose -f one`) never run together."""
     base_a = a.overlay_of or a.root
     base_b = b.overlay_of or b.root
-    return base_a is base_b
+    return base_a is base_b or a.directory == b.directory
 
 
 @rule(
@@ -125,8 +126,8 @@ def cross_project_port_clash(obj: ComposeFile, ctx: RuleContext) -> Iterator[Vio
     ## What it does
     Reports a host port that two different Compose projects of the run publish
     (protocol-, host-IP- and range-aware).  Each project is reported once per clash,
-    naming the other project's file and line.  A base file and its `-f` overlays are
-    alternatives, not separate projects.
+    naming the other project's file and line.  A base file, its `-f` overlays and
+    the other Compose files of its directory are alternatives, not separate projects.
 
     ## Why is this bad?
     The projects cannot run on one host at the same time: the second `docker compose

@@ -12,6 +12,7 @@ from kubelint.compose_project import Project, iter_project_services, project_of,
 from kubelint.model import ComposeFile, Format, Severity, Violation
 from kubelint.positions import Path
 from kubelint.rule import RuleContext, rule
+from kubelint.schema.compose import BOOLEAN_WORDS
 
 _DURATION_RE = re.compile(r"^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h|d|w))+$")
 _SIZE_RE = re.compile(r"^\d+(?:\.\d+)* ?[kKmMgGtTpP]?[iI]?[bB]?$")
@@ -311,7 +312,7 @@ def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
                 )
                 continue
             target = mount_target(spec)
-            if target is None:
+            if target is None or (isinstance(volumes, list) and spec in volumes[:i]):  # Compose drops repeats
                 continue
             if target in targets:
                 yield (
@@ -451,6 +452,25 @@ _SIZES: tuple[Path, ...] = (
     ("deploy", "resources", "limits", "memory"),
     ("deploy", "resources", "reservations", "memory"),
 )
+_INTEGERS: tuple[Path, ...] = (
+    ("scale",),
+    ("deploy", "replicas"),
+    ("healthcheck", "retries"),
+    ("cpu_shares",),
+    ("cpu_count",),
+    ("cpu_percent",),
+    ("pids_limit",),
+    ("oom_score_adj",),
+    ("mem_swappiness",),
+)
+_BOOLEANS: tuple[Path, ...] = (
+    ("privileged",),
+    ("read_only",),
+    ("tty",),
+    ("stdin_open",),
+    ("init",),
+    ("oom_kill_disable",),
+)
 _CPUS: tuple[Path, ...] = (
     ("cpus",),
     ("deploy", "resources", "limits", "cpus"),
@@ -491,7 +511,7 @@ def parse_cpus(value: Any) -> float | None:
 
 @rule(
     id="KL826",
-    name="compose-invalid-resource-value",
+    name="compose-invalid-value",
     severity=Severity.ERROR,
     applies_to=(Format.COMPOSE,),
     category="compose",
@@ -500,12 +520,14 @@ def invalid_resource_value(compose: ComposeFile, ctx: RuleContext) -> Iterator[V
     """
     ## What it does
     Reports memory sizes (`mem_limit`, `shm_size`, `deploy.resources.*.memory`, ...)
-    with an unknown unit (`1gbx`, `512 MiBs`) and CPU counts (`cpus`,
-    `deploy.resources.*.cpus`) that are not numbers.
+    with an unknown unit (`1gbx`, `512 MiBs`), CPU counts (`cpus`,
+    `deploy.resources.*.cpus`) that are not numbers, and strings (often from a
+    variable) in integer fields (`deploy.replicas: abc`, `scale: ${N}` with N unset)
+    or boolean fields (`privileged: maybe`) that Compose cannot convert.
 
     ## Why is this bad?
     `docker compose` refuses the project: `invalid suffix: 'gbx'`, `strconv.ParseFloat:
-    parsing "half": invalid syntax`.
+    parsing "half": invalid syntax`, `failed to cast to expected type`.
 
     ## Example
     ```yaml
@@ -530,6 +552,22 @@ def invalid_resource_value(compose: ComposeFile, ctx: RuleContext) -> Iterator[V
                     ("services", name) + path,
                     f'service "{name}": {".".join(map(str, path))} is not a size',
                     "write bytes with a unit: 512m, 1g, 1.5gb",
+                )
+        for path in _INTEGERS:
+            value = _dig(service, *path)
+            if isinstance(value, str) and not re.fullmatch(r"\s*[-+]?\d+\s*", value):
+                yield (
+                    ("services", name) + path,
+                    f'service "{name}": {".".join(map(str, path))} is not an integer',
+                    "write a whole number",
+                )
+        for path in _BOOLEANS:
+            value = _dig(service, *path)
+            if isinstance(value, str) and value.strip().lower() not in BOOLEAN_WORDS:
+                yield (
+                    ("services", name) + path,
+                    f'service "{name}": {".".join(map(str, path))} is not a boolean',
+                    "write true or false",
                 )
         for path in _CPUS:
             value = _dig(service, *path)

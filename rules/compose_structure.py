@@ -130,16 +130,16 @@ def undefined_service(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violat
             if target in defined and not (active and disabled):
                 continue
             what = (
-                f'service "{target}", which is only enabled with profile {", ".join(disabled)}'
+                f"service {project.written(path, target)}, which is only enabled with profile {', '.join(disabled)}"
                 if disabled
-                else f'undefined service "{target}"'
+                else f"undefined service {project.written(path, target)}"
             )
             v = project_violation(
                 project,
                 path,
                 f'service "{name}" {how} {what}',
                 fix="define the service or fix its name",
-                fingerprint=f"{name}/{how}/{target}",
+                fingerprint=f"{name}/{how}/{project.written(path, target)}",
             )
             if v:
                 yield v
@@ -321,15 +321,21 @@ def undefined_resource(compose: ComposeFile, ctx: RuleContext) -> Iterator[Viola
     project = _project(compose, ctx)
     if project is None:
         return
+    reported: set[tuple[str, int, int]] = set()
     for name, service in iter_project_services(project):
         for path, target in env_file_targets(project, name, service):
+            source, span = project.locate(path)
+            if (source.path, span.line, span.column) in reported:  # one anchor, many services
+                continue
+            reported.add((source.path, span.line, span.column))
             if not os.path.isfile(target):
                 v = project_violation(
                     project,
                     path,
-                    f'service "{name}" reads env file {os.path.relpath(target, project.directory)!r}, which does not exist',
+                    f'service "{name}" reads env file '
+                    f"{project.written(path, os.path.relpath(target, project.directory))}, which does not exist",
                     fix="create the file or mark it `required: false`",
-                    fingerprint=f"{name}/env_file/{os.path.basename(target)}",
+                    fingerprint=f"{name}/env_file/{project.written(path, os.path.basename(target))}",
                 )
                 if v:
                     yield v
@@ -342,9 +348,9 @@ def undefined_resource(compose: ComposeFile, ctx: RuleContext) -> Iterator[Viola
             v = project_violation(
                 project,
                 path,
-                f'service "{name}" refers to undefined {what} "{ref}"',
+                f'service "{name}" refers to undefined {what} {project.written(path, ref)}',
                 fix=f"declare it under top-level {section}:",
-                fingerprint=f"{name}/{section}/{ref}",
+                fingerprint=f"{name}/{section}/{project.written(path, ref)}",
             )
             if v:
                 yield v

@@ -297,3 +297,45 @@ def test_override_replaces_a_mount_with_the_same_target(tmp_path: Path) -> None:
     )
     (tmp_path / "compose.override.yaml").write_text("services:\n  a:\n    volumes: ['./y:/etc/c.yml']\n")
     assert _run(tmp_path, ["KL823"]).findings == []
+
+
+@pytest.mark.parametrize(
+    ("field", "rejected"),
+    [("ports", False), ("cap_add", False), ("expose", False), ("security_opt", True), ("group_add", True)],
+)
+def test_repeated_list_items_as_compose_reads_them(tmp_path: Path, field: str, rejected: bool) -> None:
+    (tmp_path / "compose.yaml").write_text(f"services:\n  a:\n    image: a:1\n    {field}: ['80', '80']\n")
+    assert bool(_run(tmp_path, ["KL110"]).findings) is rejected
+
+
+def test_complete_file_beside_the_base_is_an_alternative_not_an_overlay(tmp_path: Path) -> None:
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  web:\n    image: web:1\n    ports: ['80:80']\n"
+    )
+    (tmp_path / "docker-compose.alt.yml").write_text(
+        "services:\n  web:\n    image: web:1\n  proxy:\n    image: proxy:1\n    ports: ['80:80']\n"
+    )
+    (tmp_path / "docker-compose.prod.yml").write_text(
+        "services:\n  web:\n    ports: ['80:8080']\n  extra:\n    image: e:1\n    ports: ['80:80']\n"
+    )
+    found = [
+        (f.file, f.span.line if f.span else 0, f.rule_id) for f in _run(tmp_path, ["KL520", "KL521"]).findings
+    ]
+    assert found == [("docker-compose.prod.yml", 6, "KL520")]
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_secret_from_env_is_never_printed_whatever_field_it_lands_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Every Compose rule on a project whose every field is `${TOKEN}` (a GitHub token
+    in .env): no report format shows the token."""
+    token = "ghp_" + "abcdefghijklmnopqrstuvwxyz0123456789"
+    (tmp_path / ".env").write_text(f"TOKEN={token}\n")
+    shutil.copy(
+        os.path.join(os.path.dirname(__file__), "compose_leak_project.yaml"), tmp_path / "compose.yaml"
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["check", ".", "--select", "ALL", "--no-config", "--format", fmt])
+    assert result.exit_code == 1, result.output
+    assert token[4:20] not in result.output

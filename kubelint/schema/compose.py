@@ -88,4 +88,27 @@ class ComposeSchema:
         )
 
     def problems(self, data: Any) -> Iterator[Problem]:
-        yield from self.translator.problems(self.validator.iter_errors(data))
+        for problem in self.translator.problems(self.validator.iter_errors(data)):
+            if _deduplicated(problem):
+                continue
+            yield problem
+
+
+# Lists in which `docker compose` drops repeated items before it validates (checked
+# against compose v2.40: `ports: ["80:80", "80:80"]` is accepted, while repeated
+# `depends_on`, `networks`, `volumes_from`, `security_opt`, `group_add`,
+# `external_links` or `extra_hosts` items are rejected).
+_DEDUPLICATED_LISTS = frozenset(
+    {"cap_add", "cap_drop", "dns", "dns_opt", "dns_search", "expose", "links", "ports", "volumes", "profiles"}
+    | {"environment", "labels", "annotations", "args", "sysctls", "tmpfs", "env_file"}
+)
+
+
+def _deduplicated(problem: Problem) -> bool:
+    keys = [p for p in problem.path if isinstance(p, str)]
+    return (
+        problem.message.endswith("must not contain duplicate items")
+        and bool(keys)
+        and keys[-1] in _DEDUPLICATED_LISTS
+        and problem.path[-1] == keys[-1]
+    )
