@@ -77,6 +77,8 @@ def check_main(
     render: tuple[list[str], list[str], bool] = ([], [], False),
     policy_paths: Sequence[str] = (),
     integration: Integration | None = None,
+    no_environment: bool = False,
+    jobs: str = "auto",
 ) -> int:
     """Run a check and return its exit code; never a traceback for the user."""
     try:
@@ -100,6 +102,8 @@ def check_main(
             render,
             policy_paths,
             integration,
+            no_environment,
+            jobs,
         )
     except CheckFailed as failed:
         sys.stderr.write(f"kubelint: {failed}\n")
@@ -108,8 +112,23 @@ def check_main(
     except Exception as error:  # never a traceback for the user
         if os.environ.get("KUBELINT_DEBUG"):
             raise
-        sys.stderr.write(f"kubelint: internal error: {type(error).__name__}: {error}\n")
+        # The exception's text may quote input (a secret value): name only its type and
+        # where it happened (an ImportError's text names a module, never input).
+        detail = f": {error}" if isinstance(error, ImportError) else ""
+        sys.stderr.write(
+            f"kubelint: internal error: {type(error).__name__}{detail}{_where(error)}; please report this\n"
+        )
     return EXIT_ERROR
+
+
+def _where(error: BaseException) -> str:
+    """` at module.py:123`: the innermost kubelint frame of a traceback."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if "kubelint" in f.filename]
+    if not frames:
+        return ""
+    return f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}"
 
 
 def run_check(
@@ -132,6 +151,8 @@ def run_check(
     render: tuple[list[str], list[str], bool] = ([], [], False),
     policy_paths: Sequence[str] = (),
     integration: Integration | None = None,
+    no_environment: bool = False,
+    jobs: str = "auto",
 ) -> int:
     from kubelint.config import FAIL_ON_CHOICES, ConfigError
     from kubelint.engine import Engine
@@ -191,20 +212,30 @@ def run_check(
     if color not in ("auto", "always", "never"):
         raise CheckFailed("--color: expected auto, always or never")
 
-    settings = settings_from_config(config, cwd)
+    from kubelint.parallel import JobsError, parse_jobs
+
+    try:
+        processes = parse_jobs(jobs)
+    except JobsError as error:
+        raise CheckFailed(str(error)) from None
+
+    settings = settings_from_config(config, cwd, read_environment=False if no_environment else None)
     engine = Engine(
         registry=registry,
         config=config,
         selection=Selection(config.select, config.extend_select, config.ignore),
         cwd=cwd,
         settings=settings,
+        jobs=processes,
     )
     from kubelint.heap import few_collections
+    from kubelint.progress import progress_bar
 
     integration = integration or Integration()
     if integration.frame_lines < 0:
         raise CheckFailed("--context: expected a number of lines >= 0")
-    with few_collections():
+    with progress_bar(sys.stderr) as progress, few_collections():
+        engine.progress = progress
         if integration.context_paths:
             from kubelint.discovery import discover
 

@@ -169,6 +169,21 @@ def check(
     frame_lines: Annotated[
         int, typer.Option("--context", help="Lines of source shown around each finding in text output.")
     ] = 0,
+    no_environment: Annotated[
+        bool,
+        typer.Option(
+            "--no-environment",
+            help="Compose interpolation ignores the process environment (only .env files): reproducible CI.",
+        ),
+    ] = False,
+    jobs: Annotated[
+        str,
+        typer.Option(
+            "--jobs",
+            "-j",
+            help="Processes for the rules: a number, or auto (all cores for large runs; the default).",
+        ),
+    ] = "auto",
 ) -> None:
     """Lint files and directories; exit 0 when clean, 1 with findings, 2 on errors."""
     from kubelint.check_command import check_main
@@ -194,6 +209,8 @@ def check(
             (helm_values or [], helm_set or [], no_render),
             policy or [],
             Integration(baseline, write_baseline, context_paths or [], frame_lines),
+            no_environment,
+            jobs,
         )
     )
 

@@ -146,8 +146,7 @@ def _braced(body: str, env: Mapping[str, str], problems: list[InterpolationProbl
     # `?`: required
     if is_set and value is not None:
         return value
-    sub: list[InterpolationProblem] = []
-    detail = interpolate(argument, env, sub, arg_base).strip()
+    detail = argument.strip() if "$" not in argument else ""  # never an environment value
     state = "unset or empty" if empty_counts else "unset"
     suffix = f": {detail}" if detail and not _looks_secret(detail) else ""
     problems.append(
@@ -193,6 +192,8 @@ def parse_env_file(text: str) -> tuple[list[EnvLine], list[int]]:
         number += 1
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.startswith("="):  # no key: Compose skips the line
             continue
         match = _ENV_LINE_RE.match(raw)
         if match is None:

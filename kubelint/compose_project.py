@@ -29,7 +29,7 @@ from kubelint.compose_interpolation import (
     parse_env_file,
 )
 from kubelint.loader import load_stream
-from kubelint.model import ComposeFile, Related, SourceFile, Violation
+from kubelint.model import ComposeFile, Related, Severity, SourceFile, Violation
 from kubelint.positions import Path, PositionMap, Span
 
 if TYPE_CHECKING:
@@ -111,6 +111,22 @@ class Project:
         services = self.data.get("services")
         return services if isinstance(services, dict) else {}
 
+    @property
+    def active_profiles(self) -> set[str]:
+        return {p.strip() for p in self.env.get("COMPOSE_PROFILES", "").split(",") if p.strip()}
+
+    def disabled_by_profile(self, name: str) -> list[str] | None:
+        """The profiles of a service that no active profile enables (None: enabled).
+        Compose leaves such services out of `config` and `up` unless `--profile` is given."""
+        service = self.services.get(name)
+        profiles = service.get("profiles") if isinstance(service, dict) else None
+        if not isinstance(profiles, list) or not profiles:
+            return None
+        active = self.active_profiles
+        if "*" in active or any(str(p) in active for p in profiles):
+            return None
+        return [str(p) for p in profiles]
+
     def section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name)
         return value if isinstance(value, dict) else {}
@@ -130,6 +146,22 @@ class Project:
                 src, src_path = found
                 return src.source, src.positions.span(src_path, key=key and i == len(path))
         return self.root.source, self.root.span(())
+
+    def written(self, path: Path, value: Any) -> str:
+        """`value` quoted for a message, or a neutral word when it came from a variable
+        (an interpolated value may be a secret from the environment: never echoed)."""
+        found = self.origin(path)
+        if found is not None:
+            raw: Any = found[0].data
+            for element in found[1]:
+                try:
+                    raw = raw[element]
+                except (KeyError, IndexError, TypeError):
+                    raw = None
+                    break
+            if isinstance(raw, str) and "$" in raw:
+                return "(interpolated value)"
+        return f'"{value}"'
 
     def reports_at(self, source: SourceFile) -> bool:
         """Whether a finding in `source` belongs to this project's report (an overlay
@@ -372,7 +404,17 @@ class _Loader:
                     )
                 )
                 return
-            base_layer = self.layer(other, self.env_for(other.directory), project, depth + 1)
+            cached = self._extends_layer(other, project, depth)
+            if cached is None:
+                project.problems.append(
+                    ProjectProblem(
+                        "extends",
+                        layer.origins.get(at, (src, at)),
+                        f"service {name!r} extends a file that extends back (a cycle)",
+                    )
+                )
+                return
+            base_layer = cached
             project.files.append(other)
         else:
             base_layer = layer
@@ -392,7 +434,7 @@ class _Loader:
         if base is service:
             return
         start = _Layer({}, {})
-        base_copy = {k: v for k, v in base.items() if k not in ("depends_on", "extends")}
+        base_copy = {k: v for k, v in base.items() if k != "extends"}
         start.data = base_copy
         _copy_origins(base_layer.origins, ("services", base_name), (), start.origins, base_copy)
         own = _Layer({}, {})
@@ -401,6 +443,16 @@ class _Loader:
         result = merge_layers(start, own, service=True)
         services[name] = result.data
         _copy_origins(result.origins, (), ("services", name), layer.origins, result.data)
+
+    def _extends_layer(self, other: ComposeSource, project: Project, depth: int) -> _Layer | None:
+        """The layer of a file extended from (once per project; None while it is being
+        built, that is for a cycle of files extending each other)."""
+        memo: dict[int, _Layer | None] = project.__dict__.setdefault("_extends_layers", {})
+        key = id(other)
+        if key not in memo:
+            memo[key] = None
+            memo[key] = self.layer(other, self.env_for(other.directory), project, depth + 1)
+        return memo[key]
 
     def project(
         self, root: ComposeFile, files: list[ComposeSource], overlay_of: ComposeFile | None = None
@@ -473,6 +525,18 @@ def _as_mapping(value: list[Any], path: Path, origins: dict[Path, Origin]) -> di
     return result
 
 
+def _mount_target(spec: Any) -> str | None:
+    if isinstance(spec, dict):
+        target = spec.get("target")
+        return target.rstrip("/") or "/" if isinstance(target, str) and target else None
+    if isinstance(spec, str):
+        text = spec[2:] if len(spec) > 2 and spec[1] == ":" and spec[2] in "\\/" else spec
+        parts = text.split(":")
+        target = parts[1] if len(parts) >= 2 else parts[0]
+        return target.rstrip("/") or "/" if target else None
+    return None
+
+
 def _merge(
     base: Any,
     over: Any,
@@ -512,11 +576,19 @@ def _merge(
         return result
     if isinstance(base, list) and isinstance(over, list) and key not in _REPLACED:
         result_list = list(base)
+        by_target = {}
+        if key == "volumes" and in_service:
+            by_target = {t: i for i, v in enumerate(result_list) if (t := _mount_target(v)) is not None}
         for j, item in enumerate(over):
             if key in ("ports", "expose", "volumes") and item in base:
                 continue
-            _copy_origins(over_origins, src + (j,), dst + (len(result_list),), out, item)
-            result_list.append(item)
+            target = _mount_target(item) if by_target else None
+            index = by_target.get(target, len(result_list)) if target is not None else len(result_list)
+            _copy_origins(over_origins, src + (j,), dst + (index,), out, item)
+            if index < len(result_list):  # same mount target: the override wins
+                result_list[index] = item
+            else:
+                result_list.append(item)
         return result_list
     _copy_origins(over_origins, src, dst, out, over)
     return over
@@ -544,6 +616,7 @@ def load_projects(
 ) -> Projects:
     loader = _Loader(compose_files, read_source, environment)
     firsts = [f for f in compose_files if f.base == () and f.doc.index == 0]
+    edges = _references(firsts)
     referenced = _referenced_files(firsts)
     by_dir: dict[str, list[ComposeFile]] = {}
     for f in firsts:
@@ -558,23 +631,37 @@ def load_projects(
             override = next((named[n] for n in OVERRIDE_NAMES[base_name] if n in named), None)
         base_services = set(_services(base)) if base is not None else set()
         for f in files:
-            if _key(f) in referenced and f is not base:
+            if _key(f) in referenced:
                 continue
             src = loader.sources[_key(f)]
             assert src is not None
             if f is base:
                 extra = loader.sources.get(_key(override)) if override is not None else None
+                if extra is None and base_name:  # not in the run: Compose reads it anyway
+                    extra = _override_on_disk(loader, os.path.dirname(_key(f)), base_name)
                 files_of = [src] + ([extra] if extra is not None else [])
                 projects.append(loader.project(f, files_of))
             elif f is override or (base is not None and os.path.basename(f.source.path) in ALL_OVERRIDES):
                 continue
-            elif base is not None and set(_services(f)) & base_services:
+            elif (
+                base is not None
+                and set(_services(f)) & base_services
+                and _key(f) not in _linked(edges, _key(base))
+            ):
                 base_src = loader.sources[_key(base)]
                 assert base_src is not None
                 projects.append(loader.project(f, [base_src, src], overlay_of=base))
             else:
                 projects.append(loader.project(f, [src]))
     return Projects(projects, {id(p.root): p for p in projects})
+
+
+def _override_on_disk(loader: _Loader, directory: str, base_name: str) -> ComposeSource | None:
+    for name in OVERRIDE_NAMES[base_name]:
+        path = os.path.join(directory, name)
+        if os.path.isfile(path):
+            return loader.source(path)
+    return None
 
 
 def _key(f: ComposeFile) -> str:
@@ -590,8 +677,42 @@ def _services(f: ComposeFile) -> dict[str, Any]:
 
 
 def _referenced_files(files: list[ComposeFile]) -> set[str]:
-    """Files some other Compose file includes or extends from."""
+    """Files some other Compose file includes or extends from (of files that refer to
+    each other, directly or not, the first in path order stays a project)."""
+    edges = _references(files)
     out: set[str] = set()
+    for target, referrers in edges.items():
+        for referrer in referrers:
+            if not _reaches(edges, referrer, target) or referrer < target:
+                out.add(target)
+                break
+    return out
+
+
+def _linked(edges: dict[str, set[str]], key: str) -> set[str]:
+    """Files that `key` refers to or that refer to it (never an overlay of it)."""
+    return edges.get(key, set()) | {target for target, referrers in edges.items() if key in referrers}
+
+
+def _reaches(edges: dict[str, set[str]], start: str, goal: str) -> bool:
+    """Whether `goal` refers (transitively) to `start` (edges map a target to the
+    files referring to it)."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        node = todo.pop()
+        if node == goal:
+            return True
+        for referrer in edges.get(node, ()):
+            if referrer not in seen:
+                seen.add(referrer)
+                todo.append(referrer)
+    return False
+
+
+def _references(files: list[ComposeFile]) -> dict[str, set[str]]:
+    """target file -> the files that include it or extend from it."""
+    out: dict[str, set[str]] = {}
     for f in files:
         directory = _dir_of(f)
         data = f.data if isinstance(f.data, dict) else {}
@@ -602,13 +723,13 @@ def _referenced_files(files: list[ComposeFile]) -> set[str]:
             )
             for p in paths if isinstance(paths, list) else [paths]:
                 if isinstance(p, str):
-                    out.add(os.path.normpath(os.path.join(directory, p)))
+                    out.setdefault(os.path.normpath(os.path.join(directory, p)), set()).add(_key(f))
         for service in f.services.values():
             ext = service.get("extends") if isinstance(service, dict) else None
             if isinstance(ext, dict) and isinstance(ext.get("file"), str):
                 target = os.path.normpath(os.path.join(directory, ext["file"]))
                 if target != _key(f):
-                    out.add(target)
+                    out.setdefault(target, set()).add(_key(f))
     return out
 
 
@@ -672,12 +793,36 @@ def located_violation(
 ) -> Violation | None:
     if not project.reports_at(where[0]):
         return None
+    severity = None
+    if len(path) >= 2 and path[0] == "services":
+        profiles = project.disabled_by_profile(str(path[1]))
+        if profiles:  # only a problem once its profile is enabled: never a run-blocking error
+            severity = Severity.WARNING
+            message = f"{message} (with profile {', '.join(profiles)})"
     return Violation(
         path,
         message,
+        severity=severity,
         fix=fix,
         location=where,
         fingerprint=fingerprint or "/".join(str(p) for p in path),
         sensitive=sensitive,
         related=related,
     )
+
+
+def each_service_violation(
+    compose: ComposeFile,
+    ctx: RuleContext,
+    check: Callable[[Project, str, dict[str, Any]], Iterator[tuple[Path, str, str, bool]]],
+) -> Iterator[Violation]:
+    """Run `check` on every service of the project rooted at `compose`; it yields
+    (path, message, fix, on_key) and gets back violations placed in their files."""
+    project = project_of(compose, ctx)
+    if project is None:
+        return
+    for name, service in iter_project_services(project):
+        for path, message, fix, key in check(project, name, service):
+            v = project_violation(project, path, message, key=key, fix=fix)
+            if v:
+                yield v

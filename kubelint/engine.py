@@ -31,6 +31,7 @@ from kubelint.model import (
     Violation,
 )
 from kubelint.positions import Path, Span
+from kubelint.redaction import mask_source_line, redact_text, value_spans
 from kubelint.registry import Registry, Selection
 from kubelint.render import Remap, plan_rendering
 from kubelint.rule import Rule, RuleContext, Settings
@@ -49,6 +50,31 @@ class RunResult:
     sources: dict[str, SourceFile] = field(default_factory=dict)
     # Spans that hold secret values, per file: reports must never show their text.
     sensitive: dict[str, list[Span]] = field(default_factory=dict)
+    by_file: dict[str, list[Manifest]] = field(default_factory=dict)
+    _secret_spans: dict[str, list[Span]] = field(default_factory=dict, repr=False)
+    _shown: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
+
+    def secret_spans(self, file: str) -> list[Span]:
+        """Every span of `file` whose text no report may show (flagged by a rule, or a
+        value that may hold a secret; see kubelint/redaction.py)."""
+        spans = self._secret_spans.get(file)
+        if spans is None:
+            spans = list(self.sensitive.get(file, ()))
+            for manifest in self.by_file.get(file, ()):
+                spans.extend(value_spans(manifest))
+            self._secret_spans[file] = spans
+        return spans
+
+    def shown_line(self, file: str, number: int) -> str | None:
+        """Line `number` (1-based) of `file` as a report may show it: secrets masked.
+        None when the file's text is not known or has no such line."""
+        source = self.sources.get(file)
+        if source is None or not source.text or not 1 <= number <= len(source.lines):
+            return None
+        key = (file, number)
+        if key not in self._shown:
+            self._shown[key] = mask_source_line(source.lines[number - 1], number, self.secret_spans(file))
+        return self._shown[key]
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -105,6 +131,10 @@ class _ChartTemplates:
         return False
 
 
+ShardResult = tuple[list[tuple[int, Finding, bool]], set[str], dict[str, SourceFile | None]]
+"""A shard's findings (with manifest index and secret flag), rules run, files read."""
+
+
 class RuleDispatch:
     """The rules that apply to a manifest, looked up by format and kind.
 
@@ -133,6 +163,7 @@ class Engine:
     cwd: str = field(default_factory=os.getcwd)
     settings: Settings = field(default_factory=Settings)
     progress: Callable[[int, int], None] | None = None
+    jobs: int | None = 1  # processes for the rules; None: all cores on large runs (parallel.py)
 
     def enabled_rules(self) -> list[Rule]:
         return [r for r in self.registry if self.selection.enabled(r)]
@@ -163,8 +194,19 @@ class Engine:
 
         def ingest(source: SourceFile, chart_template: bool = False) -> None:
             nonlocal documents
-            loaded = load_stream(source.text)
-            classified = classify(source, loaded, is_chart_template=chart_template)
+            try:
+                loaded = load_stream(source.text)
+                classified = classify(source, loaded, is_chart_template=chart_template)
+            except Exception as error:  # a bug on one file must not stop the run
+                diagnostics.append(
+                    Diagnostic(
+                        diag.INTERNAL_ERROR,
+                        source,
+                        Span.point(1, 1),
+                        f"reading this file failed ({type(error).__name__}); not linted; please report this",
+                    )
+                )
+                return
             documents += classified.documents
             diagnostics.extend(classified.diagnostics)
             manifests.extend(classified.manifests)
@@ -187,6 +229,8 @@ class Engine:
             source = SourceFile(cand.display, read.text, cand.absolute)
             sources[source.path] = source
             ingest(source, in_chart(cand.absolute))
+        if self.progress:
+            self.progress(len(plan.candidates), len(plan.candidates))
         for real in plan.real_sources:
             sources.setdefault(real.path, real)
             if real.path not in suppressor.files:
@@ -230,11 +274,31 @@ class Engine:
             for r in check_rules
         }
         dispatch = RuleDispatch(check_rules)
-        for m in manifests:
-            for r in dispatch.rules_for(m):
-                ran.add(r.id)
-                for finding, secret in self._check(r, m, contexts[r.id]):
-                    keep(finding, m, secret)
+
+        def evaluate(shard: int, shards: int) -> ShardResult:
+            """Run the rules on every `shards`-th manifest, starting at `shard`."""
+            out: list[tuple[int, Finding, bool]] = []
+            ran_here: set[str] = set()
+            for index in range(shard, len(manifests), shards):
+                m = manifests[index]
+                for r in dispatch.rules_for(m):
+                    ran_here.add(r.id)
+                    for finding, secret in self._check(r, m, contexts[r.id]):
+                        out.append((index, finding, secret))
+            return out, ran_here, dict(cache.get("engine:extra-sources", {}))
+
+        from kubelint.parallel import choose_jobs, run_sharded
+
+        shards = run_sharded(evaluate, choose_jobs(self.jobs, len(manifests)))
+        extra_sources = cache.setdefault("engine:extra-sources", {})
+        for _, ran_here, files_read in shards:
+            ran |= ran_here
+            for path, extra in files_read.items():
+                extra_sources.setdefault(path, extra)
+        merged = [item for out, _, _ in shards for item in out]
+        merged.sort(key=lambda item: item[0])  # stable: each manifest's findings in rule order
+        for index, finding, secret in merged:
+            keep(finding, manifests[index], secret)
 
         for meta_rule, sup, message in suppressor.problems(enabled_ids, ran):
             if meta_rule.id in enabled_ids and sup.span is not None:
@@ -244,7 +308,11 @@ class Engine:
             if extra is not None:
                 sources.setdefault(extra.path, extra)
         findings.sort(key=lambda f: f.sort_key)
+        by_file: dict[str, list[Manifest]] = {}
+        for m in manifests:
+            by_file.setdefault(m.source.path, []).append(m)
         return RunResult(
+            by_file=by_file,
             findings=findings,
             files=len(sources),
             documents=documents,
@@ -276,7 +344,22 @@ class Engine:
             )
             return
         for v in violations:
-            yield self._violation_finding(r, m, v), v.sensitive
+            try:
+                finding = self._violation_finding(r, m, v)
+            except Exception as error:  # a violation the engine cannot place
+                finding = self._stamp(
+                    diag.INTERNAL_ERROR,
+                    m.source.path,
+                    None,
+                    f"rule {r.id} ({r.name}) reported a problem on {m.label} that could not be "
+                    f"placed ({type(error).__name__}); please report this",
+                    m,
+                    (),
+                    None,
+                    (),
+                    f"{r.id}:place",
+                )
+            yield finding, v.sensitive
 
     def _violation_finding(self, r: Rule, m: Manifest, v: Violation) -> Finding:
         if v.location is not None:
@@ -316,16 +399,18 @@ class Engine:
     ) -> Finding:
         sev = self.config.severity.get(r.id) or severity or r.severity
         identity = "|".join(manifest.identity) if manifest is not None else file
+        import dataclasses
+
         return Finding(
             rule_id=r.id,
             rule_name=r.name,
             severity=sev,
-            message=message,
+            message=redact_text(message),
             file=file,
             span=span,
             object=object_ref(manifest, path),
             path=path,
-            fix=fix,
-            related=tuple(related),
+            fix=redact_text(fix) if fix else fix,
+            related=tuple(dataclasses.replace(x, message=redact_text(x.message)) for x in related),
             fingerprint=f"{r.id}|{identity}|{fingerprint}",
         )

@@ -43,6 +43,9 @@ _CHECK_OPTIONS: dict[str, tuple[str, str]] = {
     "--baseline": ("baseline", "value"),
     "--write-baseline": ("write_baseline", "value"),
     "--context-path": ("context_paths", "list"),
+    "--no-environment": ("no_environment", "flag"),
+    "--jobs": ("jobs", "value"),
+    "-j": ("jobs", "value"),
     "--context": ("frame_lines", "value"),
 }
 
@@ -90,6 +93,9 @@ def parse_check(args: list[str]) -> CheckArguments | None:
             parsed.lists.setdefault(parameter, []).append(value)
         else:
             parsed.values[parameter] = value
+    frame_lines = parsed.values.get("frame_lines", "0")
+    if not frame_lines.removeprefix("-").isdigit():
+        return None  # typer says that --context takes a number
     return parsed
 
 
@@ -118,6 +124,8 @@ def run_parsed(parsed: CheckArguments) -> int:
         (lists.get("helm_values", []), lists.get("helm_set", []), "no_render" in parsed.flags),
         lists.get("policy", []),
         Integration(v.get("baseline"), v.get("write_baseline"), lists.get("context_paths", []), frame_lines),
+        "no_environment" in parsed.flags,
+        v.get("jobs", "auto"),
     )
 
 

@@ -25,14 +25,15 @@ NameCheck = Callable[[str], "str | None"]
 
 _UPPER_SNAKE = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![A-Za-z0-9])")
 _ALL_CAPS = re.compile(r"[A-Z][A-Z0-9_]+")
+_BRACED = re.compile(r"\{[A-Za-z_][A-Za-z0-9_.-]*\}")
 
 
 def is_placeholder_text(text: str) -> bool:
     """Text meant to be substituted before applying: `${VAR}`, `$(VAR)`, `{{ }}`,
-    `<PROJECT_ID>`, `PV_NAME`, `REGION-docker.pkg.dev/PROJECT_ID/...`, `PORT`."""
+    `{IMAGE}`, `<PROJECT_ID>`, `PV_NAME`, `REGION-docker.pkg.dev/PROJECT_ID/...`, `PORT`."""
     if "$" in text or "{{" in text:
         return True
-    if "<" in text and ">" in text:
+    if ("<" in text and ">" in text) or _BRACED.search(text):
         return True
     return bool(_UPPER_SNAKE.search(text) or _ALL_CAPS.fullmatch(text))
 

@@ -81,10 +81,11 @@ def _configured_paths(cwd: str) -> list[str]:
         sys.stderr.write(f"kubelint: {error}\n")
         raise typer.Exit(EXIT_ERROR) from None
     root = os.path.dirname(path) if path else cwd
-    configured = raw.get("policy-rules") or []
-    if isinstance(configured, str):
-        configured = [configured]
-    found = [os.path.join(root, str(p)) for p in configured]
+    configured: list[object] = []
+    for key in ("policy-rules", "policies"):  # policies: may also hold inline policies
+        value = raw.get(key) or []
+        configured += value if isinstance(value, list) else [value]
+    found = [os.path.join(root, p) for p in configured if isinstance(p, str)]
     return found or ["policies"]
 
 

@@ -44,7 +44,25 @@ SECRET_WORDS = frozenset(
     }
 )
 KEY_QUALIFIERS = frozenset(
-    {"api", "private", "secret", "access", "encryption", "signing", "master", "ssh", "auth", "client"}
+    {
+        "api",
+        "private",
+        "secret",
+        "access",
+        "encryption",
+        "signing",
+        "master",
+        "ssh",
+        "auth",
+        "client",
+        # cloud credentials named *_KEY: AZURE_STORAGE_KEY, AZURE_BATCH_KEY, OCI_CLI_KEY_CONTENT
+        "storage",
+        "account",
+        "batch",
+        "cli",
+        "license",
+        "webhook",
+    }
 )
 NOT_A_VALUE_SUFFIXES = frozenset(
     {

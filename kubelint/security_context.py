@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubelint.k8s import Container, as_list, as_mapping, dig, pod_spec
+from kubelint.k8s_index import int_value
 from kubelint.model import K8sObject
 from kubelint.positions import Path
 
@@ -67,6 +68,11 @@ class PodSecurity:
         )
         return Setting(None, where, False)
 
+    def misplaced_in_pod(self, field: str) -> bool:
+        """True when the pod's securityContext sets a container-only field, which
+        Kubernetes ignores (and strict schema validation rejects)."""
+        return field not in POD_LEVEL_FIELDS and field in self.context
+
     def capabilities(self, container: Container, which: str) -> list[tuple[Path, str]]:
         """(path, NAME) of each capability in `capabilities.add` or `.drop`, upper-cased,
         without a `CAP_` prefix."""
@@ -99,6 +105,6 @@ def as_int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        return int_value(value)  # ASCII digits only, and no huge numbers
     return None

@@ -21,7 +21,11 @@ from kubelint.rule import Rule
 from . import (
     admission_policies,
     builtin_policies,
+    compose_health,
     compose_ports,
+    compose_resources,
+    compose_secrets,
+    compose_security,
     compose_semantics,
     compose_structure,
     compose_variables,
@@ -47,6 +51,10 @@ from . import (
 )
 
 MODULES = (
+    compose_resources,
+    compose_health,
+    compose_secrets,
+    compose_security,
     schema,
     resources,
     probes,

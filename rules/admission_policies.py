@@ -17,6 +17,7 @@ from kubelint.policy.admission import (
     crd_schemas,
     crd_violations,
     iter_crd_rules,
+    pod_of,
 )
 from kubelint.positions import Path
 from kubelint.rule import RuleContext, rule
@@ -49,6 +50,9 @@ def rejected_by_admission_policy(obj: K8sObject, ctx: RuleContext) -> Iterator[V
     of the Namespace object when it is in the run (and always
     `kubernetes.io/metadata.name`); `params` come from the object the binding's
     `paramRef` names.  Policies without a binding in the run have no effect.
+    Policies that match `pods` are also evaluated on the Pod each workload's pod
+    template would create (reported at its `template`): the workload applies, but
+    its pods would be rejected.
 
     ## Why is this bad?
     The manifest passes every linter and then fails at `kubectl apply` (or, worse, in
@@ -74,14 +78,26 @@ def rejected_by_admission_policy(obj: K8sObject, ctx: RuleContext) -> Iterator[V
     index = _index(ctx)
     if not index.bindings:
         return
+    targets: list[tuple[K8sObject, Path, str]] = [(obj, (), obj.label)]
+    pod = pod_of(obj)
+    if pod is not None:
+        targets.append((pod, pod.base[len(obj.base) :], f"the pods of {obj.label}"))
+    for target, path, what in targets:
+        yield from _rejections(target, path, what, ctx, index)
+
+
+def _rejections(
+    target: K8sObject, path: Path, what: str, ctx: RuleContext, index: AdmissionIndex
+) -> Iterator[Violation]:
     from kubelint.policy.admission import rejections
 
-    for rejection in rejections(obj, ctx.workspace, index):
+    for rejection in rejections(target, ctx.workspace, index):
         policy, binding = rejection.policy, rejection.binding
         yield Violation(
-            (),
+            path,
             f"ValidatingAdmissionPolicy {policy.name!r} (binding {binding.obj.name!r}) "
-            f"would reject {obj.label}: {rejection.message}",
+            f"would reject {what}: {rejection.message}",
+            key=bool(path),
             severity=rejection.severity,
             related=(
                 Related("the policy's expression", policy.obj.source.path, policy.obj.span(rejection.at)),

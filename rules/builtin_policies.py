@@ -13,7 +13,7 @@ POLICY_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "policies"
 
 
 def _load() -> tuple[Rule, ...]:
-    loaded = load_policies([POLICY_DIR], os.path.dirname(POLICY_DIR), builtin=True)
+    loaded = load_policies([POLICY_DIR], os.path.dirname(os.path.dirname(POLICY_DIR)), builtin=True)
     if loaded.errors:  # a bug in the shipped catalogue: the tests catch it
         raise RuntimeError("broken built-in policy: " + "; ".join(str(e) for e in loaded.errors))
     for p in loaded.policies:

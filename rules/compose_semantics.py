@@ -13,7 +13,7 @@ from kubelint.model import ComposeFile, Format, Severity, Violation
 from kubelint.positions import Path
 from kubelint.rule import RuleContext, rule
 
-_DURATION_RE = re.compile(r"^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$")
+_DURATION_RE = re.compile(r"^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h|d|w))+$")
 _SIZE_RE = re.compile(r"^\d+(?:\.\d+)* ?[kKmMgGtTpP]?[iI]?[bB]?$")
 _RESTART_RE = re.compile(r"^(?:no|always|unless-stopped|on-failure(?::\d+)?)$")
 
@@ -146,7 +146,8 @@ def duplicate_container_name(compose: ComposeFile, ctx: RuleContext) -> Iterator
         if container in seen:
             yield (
                 ("services", name, "container_name"),
-                f'container name "{container}" is also used by service "{seen[container]}"',
+                f"container name {project.written(('services', name, 'container_name'), container)} "
+                f'is also used by service "{seen[container]}"',
                 "give each service its own container_name (or none)",
             )
         else:
@@ -211,9 +212,39 @@ def container_name_with_replicas(compose: ComposeFile, ctx: RuleContext) -> Iter
     yield from _each(compose, ctx, check)
 
 
+def volume_syntax_error(spec: str) -> str | None:
+    """Why Compose cannot read a short volume spec `[SOURCE:]TARGET[:MODE]`, or None."""
+    if not spec.strip():
+        return "empty volume spec"
+    text = spec
+    if re.match(r"^[A-Za-z]:[\\/]", text):  # Windows drive letter in the source
+        text = text[2:]
+    parts = text.split(":")
+    if len(parts) > 3:
+        return "too many ':' in volume spec"
+    if any(not part for part in parts):
+        return "empty section between ':' in volume spec (an unset variable?)"
+    return None
+
+
+def mount_target(spec: Any) -> str | None:
+    """The container path of a volume mount (short or long syntax)."""
+    if isinstance(spec, dict):
+        target = spec.get("target")
+    elif isinstance(spec, str):
+        text = spec[2:] if re.match(r"^[A-Za-z]:[\\/]", spec) else spec
+        parts = text.split(":")
+        target = parts[1] if len(parts) >= 2 else parts[0]
+    else:
+        return None
+    if not isinstance(target, str) or not target:
+        return None
+    return target.rstrip("/") or "/"
+
+
 @rule(
     id="KL823",
-    name="compose-invalid-port",
+    name="compose-invalid-mapping",
     severity=Severity.ERROR,
     applies_to=(Format.COMPOSE,),
     category="compose",
@@ -221,12 +252,17 @@ def container_name_with_replicas(compose: ComposeFile, ctx: RuleContext) -> Iter
 def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
-    Reports port mappings Compose cannot parse: a port above 65535 (`80800:80`), a
-    name (`abc:80`), an unknown protocol, mismatched range sizes, reversed ranges.
-    Ports given through variables are checked with the variables substituted.
+    Reports port mappings Compose cannot parse (a port above 65535 as in `80800:80`,
+    a name as in `abc:80`, an unknown protocol, mismatched range sizes, an empty
+    port), short volume specs it cannot parse (an empty section as in `:/media`
+    when a variable is unset, too many colons), and two mounts of a service on the
+    same container path.  Values given through variables are checked with the
+    variables substituted.
 
     ## Why is this bad?
-    `docker compose` refuses the project: `invalid hostPort: 80800`.
+    `docker compose` refuses the project: `invalid hostPort: 80800`, `invalid spec:
+    :/media: empty section between colons`; the engine refuses a duplicate mount
+    target at `up` (`Duplicate mount point: /data`).
 
     ## Example
     ```yaml
@@ -234,6 +270,7 @@ def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
       web:
         image: web:1.0
         ports: ["80800:80"]
+        volumes: ["${MEDIA_DIR}:/media"]
     ```
 
     ## Use instead
@@ -242,14 +279,13 @@ def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
       web:
         image: web:1.0
         ports: ["8080:80"]
+        volumes: ["${MEDIA_DIR:-./media}:/media"]
     ```
     """
 
     def check(project: Project, name: str, service: dict[str, Any]) -> Iterator[tuple[Path, str, str]]:
         ports = service.get("ports")
-        if not isinstance(ports, list):
-            return
-        for i, spec in enumerate(ports):
+        for i, spec in enumerate(ports if isinstance(ports, list) else []):
             try:
                 if isinstance(spec, dict):
                     parse_long_port(spec)
@@ -257,7 +293,35 @@ def invalid_port(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
                     parse_short_port(spec)
             except PortSyntaxError as error:
                 at: Path = ("services", name, "ports", i) + (("published",) if isinstance(spec, dict) else ())
-                yield at, f'service "{name}": {error}', "write [HOST:]CONTAINER[/PROTO]"
+                shown = (
+                    str(error)
+                    if project.written(at, "") == '""'
+                    else "invalid port mapping (interpolated value)"
+                )
+                yield at, f'service "{name}": {shown}', "write [HOST:]CONTAINER[/PROTO]"
+        volumes = service.get("volumes")
+        targets: dict[str, int] = {}
+        for i, spec in enumerate(volumes if isinstance(volumes, list) else []):
+            problem = volume_syntax_error(spec) if isinstance(spec, str) else None
+            if problem:
+                yield (
+                    ("services", name, "volumes", i),
+                    f'service "{name}": {problem}',
+                    "write [SOURCE:]TARGET[:MODE]",
+                )
+                continue
+            target = mount_target(spec)
+            if target is None:
+                continue
+            if target in targets:
+                yield (
+                    ("services", name, "volumes", i),
+                    f'service "{name}" mounts two volumes on '
+                    f"{project.written(('services', name, 'volumes', i), target)} (see item {targets[target] + 1})",
+                    "give each mount its own target",
+                )
+            else:
+                targets[target] = i
 
     yield from _each(compose, ctx, check)
 
@@ -298,14 +362,16 @@ def invalid_restart(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violatio
         if isinstance(restart, str) and not _RESTART_RE.match(restart):
             yield (
                 ("services", name, "restart"),
-                f'service "{name}" has an invalid restart policy "{restart}"',
+                f'service "{name}" has an invalid restart policy '
+                f"{project.written(('services', name, 'restart'), restart)}",
                 "use no, always, on-failure[:N] or unless-stopped",
             )
         condition = _dig(service, "deploy", "restart_policy", "condition")
         if isinstance(condition, str) and condition not in ("none", "on-failure", "any"):
             yield (
                 ("services", name, "deploy", "restart_policy", "condition"),
-                f'service "{name}" has an invalid restart condition "{condition}"',
+                f'service "{name}" has an invalid restart condition '
+                f"{project.written(('services', name, 'deploy', 'restart_policy', 'condition'), condition)}",
                 "use none, on-failure or any",
             )
 
@@ -368,7 +434,8 @@ def invalid_duration(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violati
             if isinstance(value, str) and not is_duration(value):
                 yield (
                     ("services", name) + path,
-                    f'service "{name}": {".".join(map(str, path))} "{value}" is not a duration',
+                    f'service "{name}": {".".join(map(str, path))} '
+                    f"{project.written(('services', name) + path, value)} is not a duration",
                     "write a number with a unit: 30s, 1m30s, 500ms",
                 )
 

@@ -7,6 +7,7 @@ problem in the file where the offending value is written.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -50,6 +51,23 @@ def service_references(name: str, service: dict[str, Any]) -> Iterator[tuple[Pat
         for i, item in enumerate(volumes_from):
             if isinstance(item, str) and item and not item.startswith("container:"):
                 yield base + ("volumes_from", i), item.split(":")[0], "takes volumes from"
+
+
+def env_file_targets(project: Project, name: str, service: dict[str, Any]) -> Iterator[tuple[Path, str]]:
+    """(path, absolute file) of each required `env_file` of a service."""
+    spec = service.get("env_file")
+    items = [spec] if isinstance(spec, (str, dict)) else spec if isinstance(spec, list) else []
+    for i, item in enumerate(items):
+        at: Path = ("services", name, "env_file") + ((i,) if isinstance(spec, list) else ())
+        if isinstance(item, dict):
+            if item.get("required") in (False, "false"):
+                continue
+            item, at = item.get("path"), at + ("path",)
+        if not isinstance(item, str) or not item:
+            continue
+        origin = project.origin(at)
+        directory = origin[0].directory if origin else project.directory
+        yield at, os.path.normpath(os.path.join(directory, os.path.expanduser(item)))
 
 
 def _graph_edges(name: str, service: dict[str, Any]) -> Iterator[tuple[Path, str]]:
@@ -106,17 +124,25 @@ def undefined_service(compose: ComposeFile, ctx: RuleContext) -> Iterator[Violat
         return
     defined = set(project.services)
     for name, service in iter_project_services(project):
+        active = project.disabled_by_profile(name) is None
         for path, target, how in service_references(name, service):
-            if target not in defined:
-                v = project_violation(
-                    project,
-                    path,
-                    f'service "{name}" {how} undefined service "{target}"',
-                    fix="define the service or fix its name",
-                    fingerprint=f"{name}/{how}/{target}",
-                )
-                if v:
-                    yield v
+            disabled = project.disabled_by_profile(target) if target in defined else None
+            if target in defined and not (active and disabled):
+                continue
+            what = (
+                f'service "{target}", which is only enabled with profile {", ".join(disabled)}'
+                if disabled
+                else f'undefined service "{target}"'
+            )
+            v = project_violation(
+                project,
+                path,
+                f'service "{name}" {how} {what}',
+                fix="define the service or fix its name",
+                fingerprint=f"{name}/{how}/{target}",
+            )
+            if v:
+                yield v
     for problem in project.problems:
         v = located_violation(
             project,
@@ -265,7 +291,8 @@ def undefined_resource(compose: ComposeFile, ctx: RuleContext) -> Iterator[Viola
     """
     ## What it does
     Reports a network, named volume, secret or config that a service uses but the
-    project does not declare at the top level (`default` network excepted).  A short
+    project does not declare at the top level (`default` network excepted), and an
+    `env_file` that does not exist (unless `required: false`).  A short
     volume source that is a path (`./data`, `/srv`, `~/x`, a Windows drive letter) is
     a bind mount, not a volume.
 
@@ -295,6 +322,17 @@ def undefined_resource(compose: ComposeFile, ctx: RuleContext) -> Iterator[Viola
     if project is None:
         return
     for name, service in iter_project_services(project):
+        for path, target in env_file_targets(project, name, service):
+            if not os.path.isfile(target):
+                v = project_violation(
+                    project,
+                    path,
+                    f'service "{name}" reads env file {os.path.relpath(target, project.directory)!r}, which does not exist',
+                    fix="create the file or mark it `required: false`",
+                    fingerprint=f"{name}/env_file/{os.path.basename(target)}",
+                )
+                if v:
+                    yield v
         for section, path, ref in resource_references(name, service):
             if section == "networks" and ref == "default":
                 continue

@@ -1,4 +1,4 @@
-"""KL606-KL611: pods that share the node's namespaces or mount its filesystem.
+"""KL606-KL611, KL615-KL616: pods that share the node's namespaces or mount its filesystem.
 
 Severities: warnings, like the other hardening rules (kube-linter reports them by
 default; Polaris rates hostPID/hostIPC "danger" and hostNetwork "warning").  A
@@ -305,6 +305,125 @@ def writable_host_path(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
             )
 
 
+@_host_rule(id="KL615", name="host-path-volume", security_severity=5.0, default_enabled=False)
+def host_path_volume(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports every `hostPath` volume of a pod, mounted or not (the baseline Pod
+    Security Standard forbids them all; Polaris `hostPathSet`).  Off by default:
+    KL609 and KL610 already report the dangerous paths, and node agents need
+    some host paths.
+
+    Severity: warning.
+
+    ## Why is this bad?
+    A hostPath ties the pod to one node's filesystem layout and gives it access
+    outside its sandbox; data written there outlives the pod and is shared with
+    whatever else runs on the node.
+
+    ## Example
+    ```yaml
+    volumes:
+      - name: data
+        hostPath: {path: /srv/data}
+    ```
+
+    ## Use instead
+    ```yaml
+    volumes:
+      - name: data
+        persistentVolumeClaim: {claimName: data}
+    ```
+    """
+    found = pod_spec(obj)
+    if found is None:
+        return
+    spec_path, spec = found
+    for i, volume in enumerate(as_list(spec.get("volumes"))):
+        if not isinstance(volume, dict) or not isinstance(volume.get("hostPath"), dict):
+            continue
+        host_path = volume["hostPath"].get("path")
+        yield Violation(
+            (*spec_path, "volumes", i, "hostPath"),
+            f'volume "{volume.get("name", i)}" mounts the host path {host_path}',
+            key=True,
+            fix="use a PersistentVolumeClaim, emptyDir, ConfigMap or Secret",
+        )
+
+
+SAFE_SYSCTLS = frozenset(
+    {
+        "kernel.shm_rmid_forced",
+        "net.ipv4.ip_local_port_range",
+        "net.ipv4.ip_unprivileged_port_start",
+        "net.ipv4.tcp_syncookies",
+        "net.ipv4.ping_group_range",
+        "net.ipv4.ip_local_reserved_ports",
+        "net.ipv4.tcp_keepalive_time",
+        "net.ipv4.tcp_fin_timeout",
+        "net.ipv4.tcp_keepalive_intvl",
+        "net.ipv4.tcp_keepalive_probes",
+        "net.ipv4.tcp_rmem",
+        "net.ipv4.tcp_wmem",
+    }
+)
+
+
+@_host_rule(
+    id="KL616",
+    name="unsafe-sysctl",
+    security_severity=5.0,
+    options={"allowed": Option([], "further sysctls your kubelets allow (--allowed-unsafe-sysctls)")},
+)
+def unsafe_sysctl(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports `spec.securityContext.sysctls` entries outside Kubernetes' safe set
+    (`kernel.shm_rmid_forced`, `net.ipv4.ip_local_port_range`,
+    `net.ipv4.ip_unprivileged_port_start`, `net.ipv4.tcp_syncookies`,
+    `net.ipv4.ping_group_range`, `net.ipv4.ip_local_reserved_ports`, the
+    `net.ipv4.tcp_keepalive_*`, `tcp_fin_timeout`, `tcp_rmem` and `tcp_wmem`
+    ones).  Option `allowed` adds the sysctls your kubelets enable with
+    `--allowed-unsafe-sysctls`.
+
+    Severity: warning (kube-linter `unsafe-sysctls`; the baseline Pod Security
+    Standard forbids them).
+
+    ## Why is this bad?
+    Unsafe sysctls are not fully namespaced: they can affect other pods on the
+    node or the node itself.  Kubelets reject such pods (`SysctlForbidden`)
+    unless explicitly configured to allow them.
+
+    ## Example
+    ```yaml
+    securityContext:
+      sysctls:
+        - {name: kernel.sem, value: "250 32000 100 128"}
+    ```
+
+    ## Use instead
+    ```yaml
+    securityContext:
+      sysctls:
+        - {name: net.ipv4.ip_local_port_range, value: "1024 65000"}
+    ```
+    """
+    found = pod_spec(obj)
+    if found is None:
+        return
+    spec_path, spec = found
+    allowed = SAFE_SYSCTLS | {str(a) for a in ctx.options.get("allowed", [])}
+    sysctls = as_list(as_mapping(spec.get("securityContext")).get("sysctls"))
+    for i, entry in enumerate(sysctls):
+        name = as_mapping(entry).get("name")
+        if isinstance(name, str) and name and name.replace("/", ".") not in allowed:
+            yield Violation(
+                (*spec_path, "securityContext", "sysctls", i, "name"),
+                f'the pod sets the unsafe sysctl "{name}"',
+                fix="remove it (or allow it on the kubelets and in the option `allowed`)",
+            )
+
+
 RULES = (
     host_network,
     host_pid,
@@ -312,4 +431,6 @@ RULES = (
     sensitive_host_path,
     container_runtime_socket_mount,
     writable_host_path,
+    host_path_volume,
+    unsafe_sysctl,
 )

@@ -95,7 +95,9 @@ def image_pull_policy_not_always(obj: K8sObject, ctx: RuleContext) -> Iterator[V
     Reports containers whose `imagePullPolicy` is not `Always` (unset included).
     Off by default: with pinned tags `IfNotPresent` is the better choice; turn it
     on if your policy (kube-score's `container-image-pull-policy`) wants
-    every start to check the registry.  Images pinned by digest are not reported.
+    every start to check the registry.  Images pinned by digest are not
+    reported, nor images tagged `latest` (or untagged) without a policy: the API
+    server defaults their policy to `Always`.
 
     Severity: warning.
 
@@ -118,8 +120,8 @@ def image_pull_policy_not_always(obj: K8sObject, ctx: RuleContext) -> Iterator[V
         if ref.digest is not None:
             continue
         policy = c.data.get("imagePullPolicy")
-        if policy == "Always":
-            continue
+        if policy == "Always" or (policy is None and ref.tag in (None, "latest")):
+            continue  # unset with :latest or no tag defaults to Always
         if policy is None:
             yield Violation(
                 image_path, f"{c.describe} sets no imagePullPolicy", fix="set imagePullPolicy: Always"

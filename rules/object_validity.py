@@ -26,6 +26,7 @@ from kubelint.k8s import (
     pod_spec,
     pod_template_path,
 )
+from kubelint.k8s_index import int_value
 from kubelint.k8s_names import is_placeholder_text, label_value, name_problem, qualified_name
 from kubelint.model import Format, K8sObject, Severity, Violation
 from kubelint.positions import Path
@@ -296,6 +297,8 @@ def selector_template_mismatch(obj: K8sObject, ctx: RuleContext) -> Iterator[Vio
             return
         yield from _equality_mismatch(("spec", "selector"), selector, labels)
         return
+    if not isinstance(selector, dict):
+        return  # a selector of the wrong type is the schema rule's (KL101)
     try:
         parsed = parse_label_selector(selector)
     except SelectorError as error:
@@ -645,8 +648,9 @@ _DURATION = re.compile(r"([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+")
 
 
 def _cron_value(text: str, low: int, names: tuple[str, ...]) -> int | None:
-    if text.isdigit():
-        return int(text)
+    number = int_value(text)
+    if number is not None:
+        return number
     lowered = text.lower()
     if lowered in names:
         return names.index(lowered) + low
@@ -656,7 +660,7 @@ def _cron_value(text: str, low: int, names: tuple[str, ...]) -> int | None:
 def _cron_field_problem(field: str, name: str, low: int, high: int, names: tuple[str, ...]) -> str | None:
     for part in field.split(","):
         base, slash, step = part.partition("/")
-        if slash and (not step.isdigit() or int(step) == 0):
+        if slash and not int_value(step):
             return f"{name} has an invalid step {step!r}"
         if base in ("*", "?"):
             continue
@@ -786,8 +790,8 @@ def invalid_restart_policy(obj: K8sObject, ctx: RuleContext) -> Iterator[Violati
         return
     spec_path, spec = found
     policy = spec.get("restartPolicy")
-    if isinstance(policy, str) and _templated(policy):
-        return
+    if policy is not None and (not isinstance(policy, str) or _templated(policy)):
+        return  # a policy of the wrong type is the schema rule's (KL101)
     if obj.kind in BATCH_KINDS:
         if policy is None:
             yield Violation(

@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from kubelint.k8s import WORKLOAD_KINDS, Container, as_list, as_mapping, is_sidecar, iter_containers
+from kubelint.k8s_index import int_value
 from kubelint.k8s_names import dns1123_label, iana_svc_name, is_placeholder_text
 from kubelint.model import Format, K8sObject, Severity, Violation
 from kubelint.positions import Path
@@ -112,9 +113,12 @@ def duplicate_container_port(obj: K8sObject, ctx: RuleContext) -> Iterator[Viola
 def duplicate_container_port_name(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
-    Reports a port name used twice: in one container (an error: the API server
-    rejects it), or by two containers of a pod that run together (a warning: a
-    Service `targetPort` or probe by that name becomes ambiguous).
+    Reports a port name used twice: in one container, or by two containers of a
+    pod that run together (init containers that are not sidecars do not count).
+
+    Severity: error within one container (the API server rejects it); warning
+    across containers (accepted, but a Service `targetPort` by that name becomes
+    ambiguous).
 
     ## Why is this bad?
     A Service that targets the port by name sends traffic to whichever container
@@ -333,8 +337,8 @@ def _numbers(obj: K8sObject) -> Iterator[tuple[Path, Any, str, bool]]:
         for probe in PROBES:
             for handler in PORT_HANDLERS:
                 port = as_mapping(as_mapping(c.data.get(probe)).get(handler)).get("port")
-                if isinstance(port, str) and port.isdigit():
-                    port = int(port)
+                if isinstance(port, str) and int_value(port) is not None:
+                    port = int_value(port)
                 if not isinstance(port, str):
                     yield c.path + (probe, handler, "port"), port, f"{probe} port of {c.describe}", False
 
@@ -379,7 +383,7 @@ def invalid_port_number(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]
         if (value == 0 and zero_ok) or 1 <= value <= PORT_MAX:
             continue
         yield Violation(
-            path, f"{what} {value} is not between 1 and {PORT_MAX}", fix="use a port from 1 to 65535"
+            path, f"{what} is {value}, not between 1 and {PORT_MAX}", fix="use a port from 1 to 65535"
         )
 
 
@@ -533,7 +537,7 @@ def unnamed_service_port(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation
         if not port.get("name"):
             yield Violation(
                 ("spec", "ports", i),
-                f"port {port.get('port', '?')} of a multi-port Service has no name",
+                f"port {port['port'] if 'port' in port else f'#{i + 1}'} of a multi-port Service has no name",
                 fix="name every port of the Service",
             )
 

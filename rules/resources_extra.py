@@ -118,8 +118,12 @@ def invalid_resource_quantity(obj: K8sObject, ctx: RuleContext) -> Iterator[Viol
     for c in iter_containers(obj, init=True, ephemeral=True):
         for section in ("requests", "limits"):
             for path, resource, value in _quantities(c, section):
-                if value is None or _is_templated(value):
-                    continue
+                if (
+                    not isinstance(value, (str, int, float))
+                    or isinstance(value, bool)
+                    or _is_templated(value)
+                ):
+                    continue  # other types are the schema rule's (KL101)
                 parsed = parse_quantity(value)
                 if isinstance(value, str) and value != value.strip():
                     parsed = None

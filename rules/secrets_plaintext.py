@@ -1,4 +1,5 @@
-"""KL402-KL405: secrets written in plain text outside container environments.
+"""KL402-KL406: secrets written in plain text outside container environments, and
+secrets read into environment variables (opt-in).
 
 Detection is shared with KL401 (kubelint/secrets.py): a value counts when its
 name says it is a secret and it is a real literal (not empty, not a `${VAR}` /
@@ -270,6 +271,8 @@ def _secret_in_words(words: list[str], following: Any) -> tuple[str, bool] | Non
                 value = words[position + 1] if position + 1 < len(words) else following
             if isinstance(value, str) and not value.startswith("-"):
                 value = value.strip("\"';")
+                if _names_a_secret(flag.group(1), value):
+                    continue  # `--tls-secret=ingress/tls`: the name of a Secret object
                 if is_literal_value(value) and not value.startswith(("/", "@")):
                     return f"--{flag.group(1)}", in_next_item
             continue
@@ -300,7 +303,8 @@ def secret_in_command_line(obj: K8sObject, ctx: RuleContext) -> Iterator[Violati
     argument that is unmistakably a secret (a URL with a password, a PEM private
     key, a known token format).  References (`$(DB_PASSWORD)`, `$DB_PASSWORD`,
     `${DB_PASSWORD}`), file paths (`--password-file=/run/...`,
-    `--password=/etc/...`, `@file`) and placeholders are not reported.  The
+    `--password=/etc/...`, `@file`), names of Secret objects
+    (`--tls-secret=ingress/tls`) and placeholders are not reported.  The
     value is never shown.
 
     Severity: error.
@@ -340,7 +344,19 @@ def secret_in_command_line(obj: K8sObject, ctx: RuleContext) -> Iterator[Violati
 PUBLIC_SECRET_KEYS = frozenset({"ca.crt", "tls.crt", "ca.pem", "ca-bundle.crt", "namespace"})
 PUBLIC_SECRET_SUFFIXES = (".crt", ".cert", ".pub", ".cer")
 _NON_SECRET_WORDS = frozenset(
-    {"user", "username", "host", "hostname", "url", "endpoint", "port", "namespace"}
+    {
+        "user",
+        "username",
+        "host",
+        "hostname",
+        "url",
+        "endpoint",
+        "port",
+        "namespace",
+        "address",
+        "addr",
+        "region",
+    }
 )
 _NON_SECRET_ENDINGS = ("name", "user", "username", "host", "url", "port", "id")
 EXEMPT_SECRET_TYPES = frozenset({"kubernetes.io/service-account-token", "bootstrap.kubernetes.io/token"})
@@ -355,6 +371,25 @@ def _decoded(value: str) -> str | None:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return "\x00binary"
+
+
+_CONFIG_EXTENSIONS = (
+    ".yaml",
+    ".yml",
+    ".json",
+    ".ini",
+    ".conf",
+    ".cfg",
+    ".properties",
+    ".toml",
+    ".xml",
+    ".env",
+)
+
+
+def _is_config_file(key: str, text: str) -> bool:
+    """A multi-line value under a file-like key (`grafana.ini`, `alertmanager.yaml`)."""
+    return key.lower().endswith(_CONFIG_EXTENSIONS) and "\n" in text.strip()
 
 
 def _public_key(key: str) -> bool:
@@ -389,7 +424,9 @@ def secret_data_committed(obj: K8sObject, ctx: RuleContext) -> Iterator[Violatio
     (`ca.crt`, `tls.crt`, `*.pub`, `username`, `host`, `port`, `url`, ... unless
     the value itself is a private key or a URL with a password), and
     service-account and bootstrap token Secrets, which the cluster fills in.
-    The value is never shown.
+    A multi-line configuration file under a file-like key (`grafana.ini`,
+    `alertmanager.yaml`) is reported only for the secret assignments inside it
+    (`password = ...`), like KL402.  The value is never shown.
 
     Severity: warning: the data is in the right kind of object, but it is
     committed; demo and test fixtures may suppress it with a reason.
@@ -409,7 +446,8 @@ def secret_data_committed(obj: K8sObject, ctx: RuleContext) -> Iterator[Violatio
     Generate the Secret at deploy time (External Secrets, Sealed Secrets, SOPS,
     `kubectl create secret` in the pipeline) and commit only its reference.
     """
-    if obj.data.get("type") in EXEMPT_SECRET_TYPES:
+    secret_type = obj.data.get("type")
+    if isinstance(secret_type, str) and secret_type in EXEMPT_SECRET_TYPES:
         return
     for section in ("data", "stringData"):
         for key, value in as_mapping(obj.data.get(section)).items():
@@ -419,6 +457,17 @@ def secret_data_committed(obj: K8sObject, ctx: RuleContext) -> Iterator[Violatio
             if text is None:
                 continue  # not base64: the schema rule reports it
             kind = secret_value_kind(text)
+            if kind is None and _is_config_file(key, text):
+                # an embedded config file: report the secrets in it, not the file
+                for _index, inner in embedded_secrets(text):
+                    yield Violation(
+                        (section, key),
+                        f'Secret key "{key}" sets "{inner}" to a literal secret committed in plain text',
+                        fix="create the Secret at deploy time (External Secrets, Sealed Secrets, SOPS)",
+                        fingerprint=f"{section}/{key}/{inner}",
+                        sensitive=True,
+                    )
+                continue
             if kind is None:
                 if _public_key(key):
                     continue
@@ -435,4 +484,74 @@ def secret_data_committed(obj: K8sObject, ctx: RuleContext) -> Iterator[Violatio
             )
 
 
-RULES = (secret_in_configmap, secret_in_annotation, secret_in_command_line, secret_data_committed)
+@rule(
+    id="KL406",
+    name="secret-in-env-var",
+    severity=Severity.WARNING,
+    applies_to=(Format.KUBERNETES,),
+    kinds=WORKLOAD_KINDS,
+    default_enabled=False,
+    category="security",
+    security_severity=3.0,
+)
+def secret_in_env_var(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports containers that read a Secret into environment variables: an
+    `env[].valueFrom.secretKeyRef`, or an `envFrom[].secretRef`.  Off by default:
+    it is the recommended way to avoid plaintext secrets (KL401) and common
+    practice; turn it on if your policy (kube-linter `read-secret-from-env-var`)
+    wants secrets mounted as files.
+
+    Severity: warning.
+
+    ## Why is this bad?
+    Environment variables leak: into crash reports, debug endpoints, child
+    processes, `kubectl describe`-style tooling and logs of the process's
+    environment.  Mounted files can be read-only, narrower in scope, and are
+    updated when the Secret rotates.
+
+    ## Example
+    ```yaml
+    env:
+      - name: TOKEN
+        valueFrom: {secretKeyRef: {name: api, key: token}}
+    ```
+
+    ## Use instead
+    ```yaml
+    volumeMounts:
+      - {name: api, mountPath: /run/secrets/api, readOnly: true}
+    ```
+    """
+    from kubelint.k8s import iter_containers
+
+    for c in iter_containers(obj, init=True, ephemeral=True):
+        for i, entry in enumerate(as_list(c.data.get("env"))):
+            ref = as_mapping(as_mapping(as_mapping(entry).get("valueFrom")).get("secretKeyRef"))
+            if ref:
+                yield Violation(
+                    c.path + ("env", i, "valueFrom", "secretKeyRef"),
+                    f'{c.describe} reads Secret "{ref.get("name", "?")}" into environment variable '
+                    f'"{as_mapping(entry).get("name", "?")}"',
+                    key=True,
+                    fix="mount the Secret as a read-only volume instead",
+                )
+        for i, source in enumerate(as_list(c.data.get("envFrom"))):
+            ref = as_mapping(as_mapping(source).get("secretRef"))
+            if ref:
+                yield Violation(
+                    c.path + ("envFrom", i, "secretRef"),
+                    f'{c.describe} reads all of Secret "{ref.get("name", "?")}" into its environment',
+                    key=True,
+                    fix="mount the Secret as a read-only volume instead",
+                )
+
+
+RULES = (
+    secret_in_configmap,
+    secret_in_annotation,
+    secret_in_command_line,
+    secret_data_committed,
+    secret_in_env_var,
+)

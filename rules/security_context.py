@@ -1,4 +1,4 @@
-"""KL600-KL605, KL612-KL614: container security context.
+"""KL600-KL605, KL612-KL614, KL617-KL618: container security context.
 
 Severities: these are hardening rules, so they are warnings (what kube-linter's
 defaults, kube-score's and Polaris' "warning" level lead users to expect); none of
@@ -35,6 +35,33 @@ BASELINE_CAPABILITIES = (
     "SETUID",
     "SYS_CHROOT",
 )
+
+
+# What container runtimes grant by default (containerd, CRI-O, Docker).
+RUNTIME_DEFAULT_CAPABILITIES = frozenset(
+    {
+        "AUDIT_WRITE",
+        "CHOWN",
+        "DAC_OVERRIDE",
+        "FOWNER",
+        "FSETID",
+        "KILL",
+        "MKNOD",
+        "NET_BIND_SERVICE",
+        "NET_RAW",
+        "SETFCAP",
+        "SETGID",
+        "SETPCAP",
+        "SETUID",
+        "SYS_CHROOT",
+    }
+)
+
+
+def _misplaced_hint(pod: PodSecurity, field: str) -> str:
+    if pod.misplaced_in_pod(field):
+        return f" (the pod-level securityContext.{field} has no effect: it is a container setting)"
+    return ""
 
 
 def _containers(obj: K8sObject) -> Iterator[tuple[PodSecurity, Container]]:
@@ -167,7 +194,8 @@ def privilege_escalation_allowed(obj: K8sObject, ctx: RuleContext) -> Iterator[V
         elif flag_unset and not is_false(setting.value):
             yield Violation(
                 setting.path,
-                f"{c.describe} does not set allowPrivilegeEscalation: false (it defaults to true)",
+                f"{c.describe} does not set allowPrivilegeEscalation: false (it defaults to true)"
+                + _misplaced_hint(pod, "allowPrivilegeEscalation"),
                 key=setting.path[-1] == "securityContext",
                 fix="set securityContext.allowPrivilegeEscalation: false",
             )
@@ -270,7 +298,7 @@ def writable_root_filesystem(obj: K8sObject, ctx: RuleContext) -> Iterator[Viola
             continue
         yield Violation(
             setting.path,
-            f"{c.describe} has a writable root filesystem",
+            f"{c.describe} has a writable root filesystem" + _misplaced_hint(pod, "readOnlyRootFilesystem"),
             key=setting.path[-1] == "securityContext",
             fix="set securityContext.readOnlyRootFilesystem: true (mount an emptyDir where it writes)",
         )
@@ -337,7 +365,10 @@ def capabilities_not_dropped(obj: K8sObject, ctx: RuleContext) -> Iterator[Viola
     ## What it does
     Reports containers that do not drop the capabilities of option
     `required-drops` (default `ALL`, as the restricted Pod Security Standard
-    requires; dropping `ALL` satisfies any list, e.g. `[NET_RAW]`).  Off by
+    requires; dropping `ALL` satisfies any list, e.g. `[NET_RAW]`, and so does
+    dropping each of the 14 capabilities container runtimes grant by default:
+    AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD,
+    NET_BIND_SERVICE, NET_RAW, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT).  Off by
     default: most images in the wild still need adjusting for it.  Windows pods
     are not judged.
 
@@ -364,8 +395,8 @@ def capabilities_not_dropped(obj: K8sObject, ctx: RuleContext) -> Iterator[Viola
     required = [str(c).upper().removeprefix("CAP_") for c in ctx.options.get("required-drops", ["ALL"])]
     for pod, c in _linux_containers(obj):
         dropped = {cap for _, cap in pod.capabilities(c, "drop")}
-        if "ALL" in dropped:
-            continue
+        if "ALL" in dropped or dropped >= RUNTIME_DEFAULT_CAPABILITIES:
+            continue  # dropping every capability the runtime grants is dropping ALL
         missing = [cap for cap in required if cap not in dropped]
         if not missing:
             continue
@@ -378,7 +409,7 @@ def capabilities_not_dropped(obj: K8sObject, ctx: RuleContext) -> Iterator[Viola
             path, key = c.path, False
         yield Violation(
             path,
-            f"{c.describe} does not drop {', '.join(missing)}",
+            f"{c.describe} does not drop {', '.join(missing)}" + _misplaced_hint(pod, "capabilities"),
             key=key,
             fix=f"add capabilities.drop: [{', '.join(missing)}]",
         )
@@ -548,6 +579,117 @@ def unmasked_proc_mount(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]
             )
 
 
+@_security_rule(
+    id="KL617",
+    name="low-user-id",
+    security_severity=3.0,
+    default_enabled=False,
+    options={
+        "min-user-id": Option(10000, "lowest acceptable runAsUser"),
+        "min-group-id": Option(10000, "lowest acceptable runAsGroup"),
+    },
+)
+def low_user_id(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports containers whose effective `runAsUser` or `runAsGroup` (the
+    container's, else the pod's) is unset or below 10000 (options `min-user-id`,
+    `min-group-id`), as kube-score's `container-security-context-user-group-id`
+    does.  Off by default: it is a hardening policy, not a defect.  Windows pods
+    are not judged.
+
+    Severity: warning.
+
+    ## Why is this bad?
+    Low ids collide with users of the node (and of the image): a container
+    escape lands as an existing host user with that user's file access.
+
+    ## Example
+    ```yaml
+    securityContext:
+      runAsUser: 1000
+    ```
+
+    ## Use instead
+    ```yaml
+    securityContext:
+      runAsUser: 10001
+      runAsGroup: 10001
+    ```
+    """
+    limits = {
+        "runAsUser": int(ctx.options.get("min-user-id", 10000)),
+        "runAsGroup": int(ctx.options.get("min-group-id", 10000)),
+    }
+    for pod, c in _linux_containers(obj):
+        for field, minimum in limits.items():
+            setting = pod.setting(c, field)
+            value = as_int(setting.value)
+            if value is not None and value >= minimum:
+                continue
+            shown = "unset" if setting.value is None else str(setting.value)
+            yield Violation(
+                setting.path,
+                f"{c.describe} runs with {field} {shown} (below {minimum})",
+                key=setting.path[-1] == "securityContext",
+                fix=f"set {field} to {minimum} or above",
+            )
+
+
+@_security_rule(id="KL618", name="windows-host-process", security_severity=9.0)
+def windows_host_process(obj: K8sObject, ctx: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports Windows containers that run as host processes:
+    `securityContext.windowsOptions.hostProcess: true` on the container, or on the
+    pod for every container that does not set it to `false` (reported once, at
+    the pod's setting).
+
+    Severity: warning, like the other hardening rules (Polaris `hostProcess`:
+    danger; the baseline Pod Security Standard forbids it).
+
+    ## Why is this bad?
+    A HostProcess container runs directly on the Windows node with the node's
+    network and filesystem, as a node user: it is the Windows equivalent of a
+    privileged container with host namespaces.
+
+    ## Example
+    ```yaml
+    securityContext:
+      windowsOptions:
+        hostProcess: true
+    ```
+
+    ## Use instead
+    ```yaml
+    securityContext:
+      windowsOptions:
+        runAsUserName: ContainerUser
+    ```
+    """
+    pod = pod_security(obj)
+    if pod is None:
+        return
+    pod_level = is_true(as_mapping(pod.context.get("windowsOptions")).get("hostProcess"))
+    inherits = []
+    for c in iter_containers(obj, init=True, ephemeral=True):
+        own = as_mapping(as_mapping(c.data.get("securityContext")).get("windowsOptions"))
+        if is_true(own.get("hostProcess")):
+            yield Violation(
+                (*c.path, "securityContext", "windowsOptions", "hostProcess"),
+                f"{c.describe} runs as a Windows host process",
+                fix="remove hostProcess: true",
+            )
+        elif own.get("hostProcess") is None:
+            inherits.append(c.name)
+    if pod_level and inherits:
+        yield Violation(
+            (*pod.spec_path, "securityContext", "windowsOptions", "hostProcess"),
+            f"the pod runs {', '.join(repr(n) for n in inherits)} as Windows host processes",
+            fix="remove hostProcess: true",
+        )
+
+
 RULES = (
     privileged_container,
     privilege_escalation_allowed,
@@ -558,4 +700,6 @@ RULES = (
     seccomp_unconfined,
     missing_seccomp_profile,
     unmasked_proc_mount,
+    low_user_id,
+    windows_host_process,
 )

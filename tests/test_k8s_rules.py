@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from conftest import CORPUS, ROOT, need_shared
@@ -232,3 +233,177 @@ def test_corpus_runs_without_crashes() -> None:
     assert data["findings"], "the corpus should produce findings"
     for finding in data["findings"]:
         assert finding["line"] >= 1, finding
+
+
+POD_LEVEL_CONTAINER_SETTINGS = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: nginx
+spec:
+  securityContext:
+    allowPrivilegeEscalation: false
+    readOnlyRootFilesystem: true
+  containers:
+    - name: nginx
+      image: nginx:1.27
+"""
+
+
+def test_container_settings_at_pod_level_are_explained() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kubelint",
+            "check",
+            "-",
+            "--no-config",
+            "--select",
+            "KL601,KL603",
+            "--stdin-filename",
+            "pod.yaml",
+            "-f",
+            "json",
+        ],
+        input=POD_LEVEL_CONTAINER_SETTINGS,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=ROOT,
+    )
+    messages = {f["rule_id"]: f["message"] for f in json.loads(done.stdout)["findings"]}
+    assert "pod-level securityContext.allowPrivilegeEscalation has no effect" in messages["KL601"]
+    assert "pod-level securityContext.readOnlyRootFilesystem has no effect" in messages["KL603"]
+
+
+MY_RULE_MODULES = (
+    "object_validity",
+    "resources_extra",
+    "probes_extra",
+    "secrets_plaintext",
+    "image_policy",
+    "ports",
+    "security_context",
+    "host_access",
+)
+
+
+def test_rules_have_full_docs_and_explain_their_severity() -> None:
+    import importlib
+
+    for name in MY_RULE_MODULES:
+        module = importlib.import_module(f"rules.{name}")
+        for rule in module.RULES:
+            assert not rule.missing_doc_headings(), (rule.id, rule.missing_doc_headings())
+            assert "Severity:" in rule.docs, f"{rule.id} does not explain its severity"
+            assert rule.name != "duplicate-container-name"
+
+
+# Any shape at any place: the single-object rules never raise (the schema rule reports shapes).
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from kubelint.model import K8sObject  # noqa: E402
+from kubelint.rule import RuleContext, Settings  # noqa: E402
+from kubelint.workspace import Workspace  # noqa: E402
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-70000, 70000),
+    st.text(max_size=12),
+    st.sampled_from(
+        ["ALL", "Unconfined", "/var/run/docker.sock", "0 24 * * *", "1Gi", "500m", "http", "true"]
+    ),
+)
+_json = st.recursive(
+    _scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "name",
+                    "image",
+                    "ports",
+                    "containerPort",
+                    "securityContext",
+                    "capabilities",
+                    "add",
+                    "drop",
+                    "resources",
+                    "requests",
+                    "limits",
+                    "cpu",
+                    "memory",
+                    "env",
+                    "value",
+                    "livenessProbe",
+                    "httpGet",
+                    "port",
+                    "volumes",
+                    "hostPath",
+                    "path",
+                    "volumeMounts",
+                    "labels",
+                    "annotations",
+                    "selector",
+                    "matchLabels",
+                    "command",
+                    "args",
+                    "data",
+                    "stringData",
+                    "runAsUser",
+                    "privileged",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
+    max_leaves=25,
+)
+
+
+def _all_my_rules() -> list[Any]:
+    import importlib
+
+    return [r for name in MY_RULE_MODULES for r in importlib.import_module(f"rules.{name}").RULES]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    kind=st.sampled_from(
+        ["Deployment", "Pod", "CronJob", "Service", "ConfigMap", "Secret", "DeploymentConfig"]
+    ),
+    container=_json,
+    spec=_json,
+    metadata=_json,
+    data=_json,
+)
+def test_rules_never_crash_on_any_shape(
+    kind: str, container: Any, spec: Any, metadata: Any, data: Any
+) -> None:
+    pod: dict[str, Any] = {"containers": [container], "initContainers": [container]}
+    if isinstance(spec, dict):
+        pod.update(spec)
+    template = {"metadata": metadata, "spec": pod}
+    body: dict[str, Any] = {"apiVersion": "v1", "kind": kind, "metadata": metadata, "data": data}
+    if kind == "Pod":
+        body["spec"] = pod
+    elif kind == "CronJob":
+        body["spec"] = {"schedule": data, "jobTemplate": {"spec": {"template": template}}}
+    elif kind == "Service":
+        body["spec"] = {"ports": [container, data], "selector": metadata}
+    else:
+        body["spec"] = {"selector": spec, "template": template}
+    obj = K8sObject(doc=None, base=(), data=body, api_version="v1", kind=kind)  # type: ignore[arg-type]
+    for rule in _all_my_rules():
+        if rule.kinds is not None and kind not in rule.kinds:
+            continue
+        options = {name: option.default for name, option in rule.options.items()}
+        ctx = RuleContext(rule, options, Workspace([]), Settings(), {})
+        for violation in rule.run(obj, ctx):
+            assert isinstance(violation.message, str) and violation.path is not None

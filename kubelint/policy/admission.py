@@ -37,6 +37,12 @@ CLUSTER_SCOPED = frozenset(
 _IRREGULAR_PLURALS = {"Endpoints": "endpoints", "Ingress": "ingresses", "IngressClass": "ingressclasses"}
 
 
+_UNKNOWABLE = """An expression that fails only because a field is missing from the
+manifest is not reported: the API server applies defaults (and mutating admission
+adds fields, such as default tolerations) before it validates, so the object it
+evaluates has fields the manifest lacks."""
+
+
 def resource_of(kind: str) -> str:
     """The resource name (lower-case plural) the API uses for a kind."""
     if kind in _IRREGULAR_PLURALS:
@@ -72,6 +78,7 @@ class AdmissionPolicy:
     variables: list[tuple[str, Expression]] = field(default_factory=list)
     validations: list[Validation] = field(default_factory=list)
     param_kind: Mapping[str, Any] | None = None
+    ignore_errors: bool = False  # failurePolicy: Ignore
     problems: list[tuple[Path, str]] = field(default_factory=list)  # expressions that do not compile
 
 
@@ -97,6 +104,7 @@ def compile_policy(obj: K8sObject) -> AdmissionPolicy:
     policy = AdmissionPolicy(obj, obj.name, _mapping(spec.get("matchConstraints")))
     kind = spec.get("paramKind")
     policy.param_kind = kind if isinstance(kind, dict) else None
+    policy.ignore_errors = spec.get("failurePolicy") == "Ignore"
 
     def compiled(source: Any, path: Path) -> Expression | None:
         if not isinstance(source, str) or not source.strip():
@@ -179,6 +187,27 @@ def _rule_matches(rule: Mapping[str, Any], obj: K8sObject) -> bool:
     )
 
 
+def pod_of(obj: K8sObject) -> K8sObject | None:
+    """The Pod a workload's controller would create from its pod template (as the
+    API server will see it), or None for a Pod or a kind without a template."""
+    from kubelint.k8s import pod_template_path
+
+    path = pod_template_path(obj) if obj.kind != "Pod" else None
+    if not path:
+        return None
+    template: Any = obj.data
+    for key in path:
+        template = template.get(key) if isinstance(template, dict) else None
+    if not isinstance(template, dict):
+        return None
+    metadata = dict(_mapping(template.get("metadata")))
+    metadata.setdefault("generateName", f"{obj.name}-")
+    if obj.namespace:
+        metadata["namespace"] = obj.namespace
+    data = {"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": template.get("spec")}
+    return K8sObject(doc=obj.doc, base=obj.base + path, data=data, api_version="v1", kind="Pod")
+
+
 def namespace_labels(workspace: Workspace, namespace: str) -> dict[str, Any]:
     """A namespace's labels: those of its Namespace object in the run, and the
     `kubernetes.io/metadata.name` label the API server always sets."""
@@ -241,7 +270,9 @@ def _params(
     if namespace is None and obj.kind not in CLUSTER_SCOPED:
         namespace = workspace.namespace_of(obj)
     if namespace is not None:
-        candidates = [c for c in candidates if workspace.namespace_of(c) == namespace]
+        # an object written without a namespace may be cluster-scoped (a custom
+        # parameter kind): it is a candidate wherever the policy looks
+        candidates = [c for c in candidates if c.namespace is None or c.namespace == namespace]
     if isinstance(ref.get("name"), str):
         candidates = [c for c in candidates if c.name == ref["name"]]
     else:
@@ -268,7 +299,7 @@ def rejections(obj: K8sObject, workspace: Workspace, index: AdmissionIndex) -> I
         "userInfo": {"username": "", "groups": []},
         "dryRun": False,
     }
-    data = plain(obj.data)
+    data = obj.data
     for binding in index.bindings:
         policy = index.policies.get(binding.policy_name)
         if policy is None or policy.problems:
@@ -311,6 +342,8 @@ def _evaluate(
             if evaluate(expression.program, variables, {}) is not True:
                 return
         except Exception as error:
+            if policy.ignore_errors or isinstance(error, KeyError):
+                return  # a missing field: see _UNKNOWABLE
             yield Rejection(policy, binding, f"match condition {name!r} failed: {describe_error(error)}",
                             expression.path, severity)  # fmt: skip
             return
@@ -319,6 +352,8 @@ def _evaluate(
         try:
             result = evaluate(expression.program, variables, {})
         except Exception as error:
+            if policy.ignore_errors or isinstance(error, KeyError):
+                continue  # a missing field: see _UNKNOWABLE
             yield Rejection(policy, binding, f"expression {expression.source!r} failed: {describe_error(error)}",
                             expression.path, severity)  # fmt: skip
             continue
@@ -412,11 +447,13 @@ def crd_violations(
         if not isinstance(item, dict):
             continue
         rule = compile_crd_rule(item, (*schema_path, "x-kubernetes-validations", i))
-        if rule.expression is None or "oldSelf" in rule.expression.program.variables():
+        if rule.expression is None or "oldSelf" in rule.expression.program.variables:
             continue  # transition rules do not apply on create; broken ones are reported on the CRD
-        context = {"self": plain(value)}
+        context = {"self": value}
         try:
             result = evaluate(rule.expression.program, context, {})
+        except KeyError:
+            continue  # a missing field: see _UNKNOWABLE
         except Exception as error:
             yield (
                 path,

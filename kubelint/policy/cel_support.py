@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -67,20 +68,31 @@ WORKSPACE_FUNCTIONS = ("lookup", "objectsOf")
 
 
 @cache
-def _stdlib_functions() -> Mapping[str, Callable[..., Any]]:
-    """cel-go's extension functions.  Imported on first use: the `cel` package imports
-    its command line (and typer) when loaded, which a run without CEL should not pay."""
+def _python_functions() -> dict[str, Callable[..., Any]]:
+    """cel-go's extension functions and Kubernetes' quantity library.  The `cel`
+    package is imported on first use: it imports its command line (and typer) when
+    loaded, which a run without CEL should not pay."""
     from cel.stdlib import STDLIB_FUNCTIONS
 
-    return dict(STDLIB_FUNCTIONS)
+    return {**STDLIB_FUNCTIONS, **QUANTITY_FUNCTIONS}
 
 
 @cache
 def known_functions() -> frozenset[str]:
-    return _NATIVE | set(_stdlib_functions()) | set(QUANTITY_FUNCTIONS) | set(WORKSPACE_FUNCTIONS)
+    return _NATIVE | set(_python_functions()) | set(WORKSPACE_FUNCTIONS)
 
 
-def compile_expression(source: str) -> Any:
+@dataclass(frozen=True)
+class Compiled:
+    """A compiled expression and the Python-provided functions it calls."""
+
+    source: str
+    program: Any
+    functions: tuple[str, ...]
+    variables: frozenset[str]
+
+
+def compile_expression(source: str) -> Compiled:
     """A compiled program, or CelError with the parser's message."""
     import cel
 
@@ -88,12 +100,12 @@ def compile_expression(source: str) -> Any:
         program = cel.compile(source)
     except Exception as error:  # the bindings raise ValueError, but be safe
         raise CelError(_first_line(str(error))) from None
-    unknown = [
-        f for f in program.functions() if not f.startswith(("_", "!_", "@")) and f not in known_functions()
-    ]
+    called = program.functions()
+    unknown = [f for f in called if not f.startswith(("_", "!_", "@")) and f not in known_functions()]
     if unknown:
         raise CelError(f"unknown function {unknown[0]!r} in {source!r}")
-    return program
+    provided = tuple(f for f in called if f in _python_functions() or f in WORKSPACE_FUNCTIONS)
+    return Compiled(source, program, provided, frozenset(program.variables()))
 
 
 def _first_line(message: str) -> str:
@@ -120,12 +132,23 @@ def plain(value: Any) -> Any:
     return str(value)
 
 
-def evaluate(program: Any, variables: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]) -> Any:
-    """Run a program; raises the engine's exceptions (KeyError for a missing field, ...)."""
+def evaluate(
+    compiled: Compiled, variables: Mapping[str, Any], functions: Mapping[str, Callable[..., Any]]
+) -> Any:
+    """Run an expression; raises the engine's exceptions (KeyError for a missing field, ...).
+
+    Only the functions the expression calls are registered (building a context with
+    every extension function costs more than evaluating most expressions)."""
     import cel
 
-    context = cel.Context(dict(variables), {**_stdlib_functions(), **QUANTITY_FUNCTIONS, **functions})
-    return program.execute(context)
+    wanted = {name: functions.get(name) or _python_functions()[name] for name in compiled.functions}
+    try:
+        return compiled.program.execute(cel.Context(dict(variables), wanted))
+    except ValueError as error:
+        if "Conversion Error" not in str(error):
+            raise
+    # a value CEL cannot take (a YAML timestamp, say): retry with plain data
+    return compiled.program.execute(cel.Context({k: plain(v) for k, v in variables.items()}, wanted))
 
 
 def describe_error(error: Exception) -> str:

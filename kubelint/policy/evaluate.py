@@ -144,7 +144,7 @@ def workspace_functions(subject: Subject, workspace: Workspace | None) -> dict[s
 
 
 def check_cel(policy: Policy, subject: Subject, workspace: Workspace | None) -> Iterator[Failure]:
-    variables = {"object": plain(subject.data), "oldObject": None}
+    variables = {"object": subject.data, "oldObject": None}
     functions = workspace_functions(subject, workspace)
     for validation in policy.cel:
         try:

@@ -188,9 +188,9 @@ def _schema_problem(error: Any) -> _Invalid:
     if error.validator in ("additionalProperties", "unevaluatedProperties"):
         unexpected = re.findall(r"'([^']+)' (?:was|were) unexpected", error.message)
         names = unexpected or re.findall(r"'([^']+)'", error.message)
-        allowed = sorted(error.schema.get("properties", {})) or sorted(
-            _selection_keys() if "selection" in str(error.schema) else []
-        )
+        allowed = sorted(error.schema.get("properties", {}))
+        if error.validator == "unevaluatedProperties":  # match: and match.exclude:
+            allowed = _selection_keys() if path and path[-1] == "match" else _selection_keys()[:-1]
         if names:
             import difflib
 

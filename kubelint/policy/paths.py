@@ -126,13 +126,16 @@ def _unquote(quoted: str) -> str:
     return re.sub(r"\\(.)", r"\1", body)
 
 
+_PLAIN_KEY_RE = re.compile(r"[A-Za-z0-9_\-]+")
+
+
 def format_path(path: Path) -> str:
     """A concrete path written in the same syntax (`spec.containers[0].image`)."""
     out = ""
     for element in path:
         if isinstance(element, int):
             out += f"[{element}]"
-        elif re.fullmatch(r"[A-Za-z0-9_\-]+", element):
+        elif _PLAIN_KEY_RE.fullmatch(element):
             out += f".{element}" if out else element
         else:
             out += '["' + element.replace("\\", "\\\\").replace('"', '\\"') + '"]'

@@ -117,39 +117,84 @@ def plan_kustomize(plan: RenderPlan, config: Config, cwd: str) -> None:
         else "kubectl not found (pip install kubelint[kustomize])"
     )
     covered: set[str] = set()
-    for k in top:
-        if kubectl is None:
-            plan.diagnostics.append(
-                Diagnostic(
-                    diag.NOT_RENDERED,
-                    _source(k.file, cwd),
-                    Span.point(1, 1),
-                    f"kustomization {k.display} not built: {why}; its resources are linted as plain files",
-                )
-            )
-            continue
-        if k.remote:
-            plan.diagnostics.append(
-                Diagnostic(
-                    diag.NOT_RENDERED,
-                    _source(k.file, cwd),
-                    Span.point(1, 1),
-                    f"kustomization {k.display} not built: it uses remote bases "
-                    f"({k.remote[0]}) and kubelint never uses the network; "
-                    "its local resources are linted as plain files",
-                )
-            )
-            continue
-        involved = _involved(k, kustomizations)
-        patch_files = sorted({p for d in involved for p in kustomizations[d].patches})
-        if _build(plan, k, kubectl, cwd, patch_files):
-            covered |= _resources(k, kustomizations)
+    buildable = [k for k in top if kubectl is not None and not k.remote]
+    with tempfile.TemporaryDirectory(prefix="kubelint-kustomize-") as scratch:
+        outputs = _run_builds(kubectl, buildable, scratch) if kubectl is not None else {}
+        for k in top:
+            _plan_one(plan, k, kustomizations, kubectl, why, cwd, outputs, covered)
     plan.candidates = [
         c
         for c in plan.candidates
         if c.absolute is None
         or (os.path.normpath(c.absolute) not in covered and os.path.normpath(c.absolute) not in patches)
     ]
+
+
+_Built = tuple[str, subprocess.CompletedProcess[str], subprocess.CompletedProcess[str] | None]
+"""(wrapper directory, `kubectl kustomize` output, output of the retry without load restrictor)."""
+
+
+def _run_builds(kubectl: str, buildable: list[Kustomization], scratch: str) -> dict[str, _Built]:
+    """Run every `kubectl kustomize` at once (each is a separate process, and most of
+    a run's time on a repository of overlays); the results are used in order later."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def build(job: tuple[int, Kustomization]) -> tuple[str, _Built]:
+        number, k = job
+        wrapper = os.path.join(scratch, str(number))
+        os.mkdir(wrapper)
+        relative = os.path.relpath(k.directory, wrapper)
+        with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as handle:
+            handle.write(f"resources:\n- {relative}\nbuildMetadata: [originAnnotations]\n")
+        done = _kustomize(kubectl, wrapper)
+        retried = None
+        if done.returncode != 0 and "security; file" in done.stderr:
+            retried = _kustomize(kubectl, wrapper, "--load-restrictor", "LoadRestrictionsNone")
+        return k.directory, (wrapper, done, retried)
+
+    if not buildable:
+        return {}
+    workers = max(1, min(len(buildable), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return dict(pool.map(build, enumerate(buildable)))
+
+
+def _plan_one(
+    plan: RenderPlan,
+    k: Kustomization,
+    kustomizations: dict[str, Kustomization],
+    kubectl: str | None,
+    why: str,
+    cwd: str,
+    outputs: dict[str, _Built],
+    covered: set[str],
+) -> None:
+    if kubectl is None:
+        plan.diagnostics.append(
+            Diagnostic(
+                diag.NOT_RENDERED,
+                _source(k.file, cwd),
+                Span.point(1, 1),
+                f"kustomization {k.display} not built: {why}; its resources are linted as plain files",
+            )
+        )
+        return
+    if k.remote:
+        plan.diagnostics.append(
+            Diagnostic(
+                diag.NOT_RENDERED,
+                _source(k.file, cwd),
+                Span.point(1, 1),
+                f"kustomization {k.display} not built: it uses remote bases "
+                f"({k.remote[0]}) and kubelint never uses the network; "
+                "its local resources are linted as plain files",
+            )
+        )
+        return
+    involved = _involved(k, kustomizations)
+    patch_files = sorted({p for d in involved for p in kustomizations[d].patches})
+    if _build(plan, k, outputs[k.directory], cwd, patch_files):
+        covered |= _resources(k, kustomizations)
 
 
 def _involved(k: Kustomization, all_k: dict[str, Kustomization]) -> list[str]:
@@ -188,47 +233,43 @@ def _source(path: str, cwd: str) -> SourceFile:
     return SourceFile(display_path(path, cwd), text, path)
 
 
-def _build(plan: RenderPlan, k: Kustomization, kubectl: str, cwd: str, patch_files: list[str]) -> bool:
-    with tempfile.TemporaryDirectory(prefix="kubelint-kustomize-") as wrapper:
-        relative = os.path.relpath(k.directory, wrapper)
-        with open(os.path.join(wrapper, "kustomization.yaml"), "w", encoding="utf-8") as handle:
-            handle.write(f"resources:\n- {relative}\nbuildMetadata: [originAnnotations]\n")
-        done = _kustomize(kubectl, wrapper)
-        if done.returncode != 0 and "security; file" in done.stderr:
-            # kubectl apply -k fails the same way; still lint what the authors meant
-            source = _source(k.file, cwd)
-            plan.diagnostics.append(
-                Diagnostic(
-                    diag.RENDER_ERROR,
-                    source,
-                    _error_span(source, done.stderr),
-                    f"kustomization {k.display} builds only with --load-restrictor "
-                    f"LoadRestrictionsNone: {_error_reason(done.stderr, cwd)}",
-                )
+def _build(plan: RenderPlan, k: Kustomization, built: _Built, cwd: str, patch_files: list[str]) -> bool:
+    wrapper, done, retried = built
+    if retried is not None:
+        # kubectl apply -k fails the same way; still lint what the authors meant
+        source = _source(k.file, cwd)
+        plan.diagnostics.append(
+            Diagnostic(
+                diag.RENDER_ERROR,
+                source,
+                _error_span(source, done.stderr),
+                f"kustomization {k.display} builds only with --load-restrictor "
+                f"LoadRestrictionsNone: {_error_reason(done.stderr, cwd)}",
             )
-            done = _kustomize(kubectl, wrapper, "--load-restrictor", "LoadRestrictionsNone")
-        if done.returncode != 0:
-            source = _source(k.file, cwd)
-            plan.diagnostics.append(
-                Diagnostic(
-                    diag.RENDER_ERROR,
-                    source,
-                    _error_span(source, done.stderr),
-                    f"kustomization {k.display} does not build: {_error_reason(done.stderr, cwd)}",
-                )
+        )
+        done = retried
+    if done.returncode != 0:
+        source = _source(k.file, cwd)
+        plan.diagnostics.append(
+            Diagnostic(
+                diag.RENDER_ERROR,
+                source,
+                _error_span(source, done.stderr),
+                f"kustomization {k.display} does not build: {_error_reason(done.stderr, cwd)}",
             )
-            return False
-        documents = re.split(r"^---\s*$\n?", done.stdout, flags=re.M)
-        overlay = _source(k.file, cwd)
-        plan.real_sources.append(overlay)
-        for index, text in enumerate(documents):
-            if not text.strip():
-                continue
-            origin = _origin(text, wrapper)
-            clean = _EMPTY_ANNOTATIONS.sub("", _ORIGIN_BLOCK.sub("", text))
-            virtual = SourceFile(f"{k.display} [kustomize #{index + 1}]", clean, None)
-            remap = _remapper(origin, overlay, clean, cwd, plan, patch_files)
-            plan.rendered.append(RenderedSource(virtual, remap, f"kustomize:{k.display}"))
+        )
+        return False
+    documents = re.split(r"^---\s*$\n?", done.stdout, flags=re.M)
+    overlay = _source(k.file, cwd)
+    plan.real_sources.append(overlay)
+    for index, text in enumerate(documents):
+        if not text.strip():
+            continue
+        origin = _origin(text, wrapper)
+        clean = _EMPTY_ANNOTATIONS.sub("", _ORIGIN_BLOCK.sub("", text))
+        virtual = SourceFile(f"{k.display} [kustomize #{index + 1}]", clean, None)
+        remap = _remapper(origin, overlay, clean, cwd, plan, patch_files)
+        plan.rendered.append(RenderedSource(virtual, remap, f"kustomize:{k.display}"))
     return True
 
 
@@ -364,19 +405,28 @@ def _remapper(
 ) -> Remap:
     note = f"kustomize overlay {os.path.dirname(overlay.path) or '.'}"
     base_source: SourceFile | None = None
-    base_doc: LoadedDocument | None = None
-    rendered_data: Any = None
-    rendered_doc: LoadedDocument | None = None
     if origin and os.path.isfile(origin):
         base_source = _source(origin, cwd)
         plan.real_sources.append(base_source)
-        loaded = load_stream(rendered_text)
-        rendered_doc = loaded.documents[0] if loaded.documents else None
-        rendered_data = rendered_doc.data if rendered_doc else None
-        if isinstance(rendered_data, dict):
-            base_doc = _matching_document(load_stream(base_source.text).documents, rendered_data)
+    # Parsed on the first finding to move, not for every rendered document.
+    parsed: list[tuple[LoadedDocument | None, Any, LoadedDocument | None]] = []
+
+    def parse() -> tuple[LoadedDocument | None, Any, LoadedDocument | None]:
+        if not parsed:
+            rendered_doc: LoadedDocument | None = None
+            rendered_data: Any = None
+            base_doc: LoadedDocument | None = None
+            if base_source is not None:
+                loaded = load_stream(rendered_text)
+                rendered_doc = loaded.documents[0] if loaded.documents else None
+                rendered_data = rendered_doc.data if rendered_doc else None
+                if isinstance(rendered_data, dict):
+                    base_doc = _matching_document(load_stream(base_source.text).documents, rendered_data)
+            parsed.append((rendered_doc, rendered_data, base_doc))
+        return parsed[0]
 
     def remap(span: Span | None, path: Path) -> tuple[str, Span | None, str]:
+        rendered_doc, rendered_data, base_doc = parse()
         if base_doc is not None and base_source is not None:
             on_key = False
             if rendered_doc is not None and span is not None and path:

@@ -1,0 +1,116 @@
+"""Rule evaluation in several processes, with the output of a single process.
+
+The whole run is loaded once, in this process (cross-resource rules need every
+object).  Then the manifests are dealt out to `jobs` shards: shard 0 is evaluated
+here, the others in forked children, which share the loaded data with this process
+copy-on-write instead of receiving it pickled.  Each shard returns its findings with
+the index of the manifest they belong to; the engine merges them in manifest order,
+so suppressions, ordering and the report are exactly those of a serial run.
+
+A child that fails for any reason (killed, out of memory, an unpicklable value) has
+its shard evaluated again here, so --jobs never changes what is reported.  Where
+`fork` is not available (Windows, some macOS set-ups) everything runs serially.
+
+Rules must therefore not keep "already reported" state in `ctx.cache`: each shard
+has its own copy of the cache.  Caches of values derived from the run (indexes,
+compiled schemas) are fine, and are what the cache is for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import multiprocessing
+import os
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+AUTO_MIN_MANIFESTS = 3000
+"""Below this many manifests `--jobs auto` stays in one process: forking and merging
+cost more than they save (measured with bench/run.py; see README "Benchmark")."""
+
+MAX_AUTO_JOBS = 8
+
+
+class JobsError(ValueError):
+    """A --jobs value that is neither a positive number nor `auto`."""
+
+
+def parse_jobs(text: str | int | None) -> int | None:
+    """A number of processes, or None for `auto`."""
+    if text is None or (isinstance(text, str) and text.strip().lower() == "auto"):
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise JobsError("--jobs: expected a number of processes or auto") from None
+    if value < 1:
+        raise JobsError("--jobs: expected a number of processes (1 or more) or auto")
+    return value
+
+
+def fork_available() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+def choose_jobs(requested: int | None, manifests: int) -> int:
+    """Processes to use: the requested number, or for auto all cores on large runs."""
+    if not fork_available() or manifests < 2:
+        return 1
+    if requested is not None:
+        return max(1, min(requested, manifests))
+    if manifests < AUTO_MIN_MANIFESTS:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_AUTO_JOBS))
+
+
+def _child(work: Callable[[int, int], Any], shard: int, shards: int, send: Connection) -> None:
+    try:
+        result = work(shard, shards)
+        send.send((True, result))
+    except BaseException:  # reported by redoing the shard in the parent
+        with contextlib.suppress(Exception):
+            send.send((False, None))
+    finally:
+        send.close()
+
+
+def run_sharded(work: Callable[[int, int], T], shards: int) -> list[T]:
+    """work(shard, shards) for every shard, in shard order; shard 0 runs here."""
+    if shards <= 1 or not fork_available():
+        return [work(0, 1)]
+    context = multiprocessing.get_context("fork")
+    gc.freeze()  # children then do not touch (and copy) the loaded data's GC headers
+    children: list[tuple[int, Any, Connection]] = []
+    try:
+        for shard in range(1, shards):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(work, shard, shards, send), daemon=True)
+            try:
+                process.start()
+            except OSError:  # cannot fork (process limit): do the shard here
+                receive.close()
+                send.close()
+                children.append((shard, None, receive))
+                continue
+            send.close()
+            children.append((shard, process, receive))
+        results: dict[int, T] = {0: work(0, shards)}
+        for shard, process, receive in children:
+            received: tuple[bool, Any] = (False, None)
+            if process is not None:
+                with contextlib.suppress(EOFError, OSError):
+                    received = receive.recv()
+                receive.close()
+                process.join()
+            results[shard] = received[1] if received[0] else work(shard, shards)
+        return [results[s] for s in range(shards)]
+    finally:
+        for _, process, _ in children:
+            if process is not None and process.is_alive():
+                process.kill()
+                process.join()
+        gc.unfreeze()
