@@ -53,10 +53,6 @@ def repository_root(cwd: str) -> str:
         here = parent
 
 
-def _directory_uri(path: str) -> str:
-    return "file://" + quote(path.replace(os.sep, "/").rstrip("/") + "/", safe="/:")
-
-
 def artifact_location(file: str, cwd: str, root: str) -> dict[str, Any]:
     """A repository-relative `uri` with `%SRCROOT%`, or an absolute file URI outside it."""
     if file.startswith("<"):  # standard input without --stdin-filename
@@ -195,7 +191,6 @@ def render(result_: RunResult, ctx: ReportContext) -> str:
             }
         },
         "invocations": [invocation],
-        "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(places.root)}},
         "columnKind": "unicodeCodePoints",
         "results": [
             result(f, index.get(f.rule_id), places, n)
