@@ -182,6 +182,24 @@ def _classify_mapping(doc: Document, data: dict[str, Any], compose_named: bool, 
             return
         assert isinstance(api, str) and isinstance(kind, str)
         _add_k8s(doc, data, api, kind, out.manifests.append)
+        items = data.get("items")
+        if kind.endswith("List") and isinstance(items, list):
+            for i, item in enumerate(items):
+                if not (
+                    isinstance(item, dict)
+                    and isinstance(item.get("apiVersion"), str)
+                    and isinstance(item.get("kind"), str)
+                ):
+                    what = _item_description(item)
+                    out.diagnostics.append(
+                        Diagnostic(
+                            diag.NOT_AN_OBJECT,
+                            source,
+                            doc.span(("items", i)),
+                            f"items[{i}] of the {kind} is {what}, not a Kubernetes object",
+                            doc,
+                        )
+                    )
         return
     services = data.get("services")
     if isinstance(services, dict) or (
@@ -215,6 +233,14 @@ def _add_k8s(
                 add(K8sObject(doc, ("items", i), item, item["apiVersion"], item["kind"]))
         return
     add(K8sObject(doc, (), data, api, kind))
+
+
+def _item_description(item: Any) -> str:
+    if isinstance(item, dict):
+        return "a mapping without a string apiVersion and kind"
+    if isinstance(item, list):
+        return "a list"
+    return "null" if item is None else f"a {_scalar_name(item)}"
 
 
 def _describe(value: Any) -> str:

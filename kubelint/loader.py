@@ -363,7 +363,19 @@ def _syntax_problem(error: Exception, line_offset: int, text: str = "") -> LoadP
             return LoadProblem(code, message, Span.point(line + 1 + line_offset, column + 1))
     if mark is None:
         return LoadProblem(code, message, Span.point(1 + line_offset, 1))
+    if "cannot start any token" in message and _char_at(text, mark.line, mark.column) == "\t":
+        message = "a tab character where YAML expects indentation or a value; indent with spaces"
     return LoadProblem(code, message, Span.point(mark.line + 1 + line_offset, mark.column + 1))
+
+
+def _char_at(text: str, line: int, column: int) -> str:
+    """The character at a 0-based line and column of `text` ("" if there is none)."""
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    return text[start + column : start + column + 1]
 
 
 def _compose_stream(text: str, line_offset: int) -> Iterator[Node | Exception]:

@@ -27,6 +27,7 @@ from kubelint.secrets import (
     _PEM_PRIVATE,
     _TOKEN_FORMATS,
     _URL_CREDENTIALS,
+    is_placeholder,
     is_secret_name,
     name_tokens,
     secret_value_kind,
@@ -80,7 +81,9 @@ def redact_text(text: str) -> str:
     if len(text) < 8:
         return text
     for match in _URL_CREDENTIALS.finditer(text):
-        text = _mask(text, match.start(2), match.end(2))
+        password = match.group(2)
+        if "$" not in password and "{{" not in password and not is_placeholder(password):
+            text = _mask(text, match.start(2), match.end(2))
     for _, pattern in _TOKEN_FORMATS:
         for match in pattern.finditer(text):
             text = _mask(text, match.start(), match.end())
@@ -104,24 +107,62 @@ def mentions_secret(text: object) -> bool:
 
 
 def mask_line_text(line: str) -> str:
-    """Mask, textually, whatever follows the first secret-looking name on a line.
+    """Mask, textually, the values that follow secret-looking names on a line.
 
-    `password: hunter2`, `DB_PASSWORD=hunter2`, `- {name: API_TOKEN, value: x}` and
-    `args: [--token, abc]` all lose everything after the name.  Lines that merely
-    name a secret (`kind: Secret`, `- name: DB_PASSWORD`) have nothing after it."""
+    * `password: hunter2`, `"api_key": "x"`: the rest of the line;
+    * `DB_PASSWORD=hunter2`, `...;Password=x;...`: the value up to `;`, `&`, `,` or a space;
+    * `- {name: API_TOKEN, value: x}`: everything after the name;
+    * `args: [--token, abc]`: the next word.
+
+    References (`${DB_PASSWORD}`) and placeholders stay readable, and lines that only
+    name a secret (`kind: Secret`, `- name: DB_PASSWORD`, `image: wi-secret-store:1`)
+    are unchanged."""
     hint = _hint_end(line)
     if hint is None:
         return line
     if len(line) > LONG_LINE:  # bounded time on minified or generated lines
         return line[:hint] + _NOT_BLANK.sub(MASK, line[hint:])
     line = redact_text(line)
-    for match in _IDENTIFIER.finditer(line):
-        if may_hold_secret(match.group()):
-            start = match.end()
-            rest = line[start:]
-            masked = "".join(c if c in " \t\"':=,{}[]" else MASK for c in rest)
-            return line[:start] + masked
-    return line
+    position = 0
+    while True:
+        match = _IDENTIFIER.search(line, position)
+        if match is None:
+            return line
+        position = match.end()
+        if not may_hold_secret(match.group()):
+            continue
+        before, after = line[: match.start()], line[match.end() :]
+        if _NAME_VALUE.search(before):  # `name: API_TOKEN, value: x` (a flow env entry)
+            return line[: match.end()] + _mask_value(after)
+        separator = _SEPARATOR.match(after)
+        if separator:
+            start = match.end() + separator.end()
+            end = len(line) if "=" not in separator.group() else _value_end(line, start)
+        else:
+            flag = before.endswith("-") and _FLAG_GAP.match(after)
+            if not flag:
+                continue
+            start = match.end() + flag.end()
+            end = _value_end(line, start)
+        value = line[start:end].strip().strip("\"'")
+        if value and not is_placeholder(value.split(" #")[0].strip().strip("\"'")):
+            line = line[:start] + _mask_value(line[start:end]) + line[end:]
+        position = max(end, position)
+
+
+_NAME_VALUE = re.compile(r"\bname\s*:\s*[\"']?$")
+_SEPARATOR = re.compile(r"[\"']?\s*(?::(?=\s|$)|=)\s*")
+_FLAG_GAP = re.compile(r"[\"']?[\s,]+[\"']?")
+_VALUE_END = re.compile(r"[\s;&,\"']")
+
+
+def _value_end(line: str, start: int) -> int:
+    found = _VALUE_END.search(line, start)
+    return found.start() if found else len(line)
+
+
+def _mask_value(text: str) -> str:
+    return "".join(c if c in " \t\"':=,{}[]" else MASK for c in text)
 
 
 def mask_spans(text: str, number: int, spans: list[Span]) -> str:
@@ -159,15 +200,14 @@ def _secret_paths(data: Any, path: Path, *, secret_context: bool, depth: int = 0
     if depth > 200:
         return
     if isinstance(data, dict):
-        env_entry = isinstance(data.get("name"), str) and may_hold_secret(data["name"])
         for key, value in data.items():
             child = (*path, key)
             secret_key = isinstance(key, str) and may_hold_secret(key)
             in_secret_data = secret_context and not path and key not in SECRET_PLAIN_FIELDS
-            if in_secret_data or (env_entry and key != "name"):
+            if in_secret_data:
                 yield from _all_leaves(value, child, depth + 1)
                 continue
-            if secret_key and not isinstance(value, (dict, list)):
+            if secret_key and not isinstance(value, (dict, list)) and not _is_reference(value):
                 yield child
                 continue
             if key in _ENV_NAMES and isinstance(value, (dict, list, str)):
@@ -192,12 +232,25 @@ def _environment(value: Any, path: Path, depth: int) -> Iterator[Path]:
         for i, item in enumerate(value):
             if isinstance(item, str):
                 match = _ASSIGNMENT.match(item)
-                if (match and may_hold_secret(match.group(1))) or secret_value_kind(item):
+                named = match is not None and may_hold_secret(match.group(1))
+                if (named and not _is_reference(item.partition("=")[2])) or secret_value_kind(item):
                     yield (*path, i)
+            elif (
+                isinstance(item, dict) and isinstance(item.get("name"), str) and may_hold_secret(item["name"])
+            ):
+                # An env entry named like a secret: its literal value (references are fine).
+                for key, value in item.items():
+                    if key != "name" and not (key == "valueFrom" and isinstance(value, dict)):
+                        yield from _all_leaves(value, (*path, i, key), depth + 1)
             else:
                 yield from _secret_paths(item, (*path, i), secret_context=False, depth=depth + 1)
         return
     yield from _secret_paths(value, path, secret_context=False, depth=depth)
+
+
+def _is_reference(value: Any) -> bool:
+    """`${DB_PASSWORD}`, `<password>`, `changeme`: nothing to hide."""
+    return isinstance(value, str) and is_placeholder(value)
 
 
 def _all_leaves(value: Any, path: Path, depth: int) -> Iterator[Path]:

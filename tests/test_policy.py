@@ -84,6 +84,7 @@ HEAD = "id: ACME001\nname: a-policy\ndescription: d\n"
     [
         ("cel: 'object.x >'\n", 4, "CEL: syntax error"),
         ("cel: [{expression: 'foo(object)'}]\n", 4, "unknown function 'foo'"),
+        ("cel: [{expression: 'params.max > 1'}]\n", 4, "'params' is not available in a policy"),
         ("assert: [{path: 'a..b', exists: true}]\n", 4, "unexpected '.'"),
         ("assert: [{path: a, lte: lots}]\n", 4, "neither a number nor a quantity"),
         ("assert: [{path: a}]\n", 4, "assert[0]"),

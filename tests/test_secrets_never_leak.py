@@ -181,6 +181,8 @@ def test_redact_text_masks_unmistakable_secrets() -> None:
         ("- {name: API_TOKEN, value: hunter22}", "hunter22"),
         ('  "secret_key": "hunter22",', "hunter22"),
         ("args: [--token, hunter22]", "hunter22"),
+        ("  - DSN=Host=db;Password=hunter22;Database=app", "hunter22"),
+        ("data: {DB_PASSWORD: hunter22, x: [1, 2}", "hunter22"),
     ],
 )
 def test_mask_line_text(line: str, hidden: str) -> None:
@@ -190,7 +192,17 @@ def test_mask_line_text(line: str, hidden: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "line", ["kind: Secret", "  - name: DB_PASSWORD", "image: nginx:1.27", "secretName: tls"]
+    "line",
+    [
+        "kind: Secret",
+        "  - name: DB_PASSWORD",
+        "image: nginx:1.27",
+        "secretName: tls",
+        "  - image: registry.example/wi-secret-store:latest",
+        "      - WEBPASSWORD=${PIHOLE_PW}",
+        "      - ${ROOT}/htpasswd:/etc/nginx/htpasswd:ro",
+        "      - DSN=postgres://user:${DB_PASSWORD}@db/app",
+    ],
 )
 def test_mask_line_text_leaves_plain_lines(line: str) -> None:
     assert mask_line_text(line) == line

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from kubelint.k8s import pod_labels
+from kubelint.k8s import POD_SPEC_PATHS, pod_labels
 from kubelint.model import K8sObject
 from kubelint.policy.cel_support import describe_error, evaluate, plain
 from kubelint.policy.model import COMPARISONS, CrossResource, PathCheck, Policy
@@ -213,7 +213,7 @@ def check_cross(policy: Policy, subject: Subject, workspace: Workspace | None) -
             yield Failure((), f"no {cross.kind} in namespace {subject.namespace} refers to {obj.kind} "
                           f"{obj.name!r} (through {cross.path})", expected=cross.kind)  # fmt: skip
         return
-    labels: Mapping[str, Any] = pod_labels(obj) if obj.kind != "Pod" else obj.labels
+    labels: Mapping[str, Any] = pod_labels(obj) if obj.kind in POD_SPEC_PATHS else obj.labels
     for p in same_ns:
         selectors = [r.value for r in resolve(p.data, cross.segments, p.kind) if r.found]
         for data in selectors:

@@ -385,11 +385,22 @@ def _parse_schema(raw: dict[str, Any]) -> tuple[dict[str, Any], Any]:
     return raw, cls(raw)
 
 
+_ADMISSION_ONLY = ("oldSelf", "self", "params", "request", "namespaceObject", "variables", "authorizer")
+
+
 def _compile(source: str, where: Path) -> Any:
     try:
-        return compile_expression(source)
+        compiled = compile_expression(source)
     except CelError as error:
         raise _Invalid(where, f"{_where(where)}CEL: {error}") from None
+    unavailable = [v for v in _ADMISSION_ONLY if v in compiled.variables]
+    if unavailable:
+        raise _Invalid(
+            where,
+            f"{_where(where)}CEL: {unavailable[0]!r} is not available in a policy "
+            "(its variables are object and oldObject)",
+        )
+    return compiled
 
 
 def _parse_cel(raw: Any) -> tuple[CelValidation, ...]:
