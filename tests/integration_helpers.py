@@ -72,8 +72,10 @@ def github_code_scanning_problems(sarif: dict[str, Any], root: Path) -> list[str
                     problems.append(f"{r['id']}: security-severity must be a string 0.0-10.0")
                 if "security" not in props.get("tags", []):
                     problems.append(f"{r['id']}: security rules need the security tag")
-            if not r.get("help", {}).get("text") or not str(r.get("helpUri", "")).startswith("https://"):
-                problems.append(f"{r['id']}: help text and an https helpUri expected")
+            if not r.get("help", {}).get("text"):
+                problems.append(f"{r['id']}: help text expected")
+            if not str(r.get("helpUri", "https://")).startswith("https://"):
+                problems.append(f"{r['id']}: helpUri must be an https URL")
             if len(r["shortDescription"]["text"]) > 1024 or len(r["fullDescription"]["text"]) > 1024:
                 problems.append(f"{r['id']}: description longer than 1024 characters")
         results = run.get("results", [])

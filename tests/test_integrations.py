@@ -317,3 +317,26 @@ spec:
     assert found and all('"side"' in f["message"] or "API_TOKEN" in f["message"] for f in found), found
     assert "KL501" in {f["rule_id"] for f in found if '"side"' in f["message"]}
     assert any("API_TOKEN" in f["message"] for f in found)
+
+
+def test_custom_policies_in_json_and_sarif(tmp_path: Path) -> None:
+    """Findings of custom policies (ids like ACME001) fit the JSON schema and SARIF;
+    their descriptors carry the policy's docs but no link into kubelint's rule pages."""
+    repo = example_repository(tmp_path)
+    policies = [
+        "--policy",
+        os.path.join(ROOT, "docs", "policies", "image-registry.yaml"),
+        "--policy",
+        os.path.join(ROOT, "docs", "policies", "team-label.yaml"),
+    ]
+    report = json.loads(kubelint("check", ".", "--no-config", *policies, "-f", "json", cwd=repo).stdout)
+    assert {"ACME001", "ACME002"} <= {f["rule_id"] for f in report["findings"]}
+    with open(os.path.join(ROOT, "schemas", "kubelint-output.schema.json"), encoding="utf-8") as handle:
+        jsonschema.Draft202012Validator(json.load(handle)).validate(report)
+    sarif = json.loads(kubelint("check", ".", "--no-config", *policies, "-f", "sarif", cwd=repo).stdout)
+    assert github_code_scanning_problems(sarif, repo) == []
+    with open(need_shared(os.path.join(REFERENCE, "sarif-schema-2.1.0.json")), encoding="utf-8") as handle:
+        jsonschema.Draft4Validator(json.load(handle)).validate(sarif)
+    rules = {r["id"]: r for r in sarif["runs"][0]["tool"]["driver"]["rules"]}
+    assert "helpUri" not in rules["ACME001"] and rules["ACME001"]["help"]["text"]
+    assert rules["KL501"]["helpUri"].endswith("/docs/rules/KL501.md")

@@ -37,6 +37,7 @@ PROBLEM_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severi
 # Findings about the run itself rather than about a manifest: also tool notifications.
 RUN_PROBLEM_RULES = frozenset({"KL003", "KL030", "KL031", "KL099"})
 INTERNAL_ERROR_RULE = "KL099"
+BUILT_IN_PREFIX = "KL"  # custom policies (ACME001) have no page under docs/rules
 MAX_TEXT = 1000  # GitHub truncates descriptions beyond 1024 characters
 
 
@@ -50,10 +51,6 @@ def repository_root(cwd: str) -> str:
         if parent == here:
             return os.path.abspath(cwd)
         here = parent
-
-
-def _directory_uri(path: str) -> str:
-    return "file://" + quote(path.replace(os.sep, "/").rstrip("/") + "/", safe="/:")
 
 
 def artifact_location(file: str, cwd: str, root: str) -> dict[str, Any]:
@@ -96,7 +93,7 @@ def rule_descriptor(r: Rule) -> dict[str, Any]:
         "shortDescription": {"text": _short(r.summary or r.name)},
         "fullDescription": {"text": _short(full or r.summary or r.name)},
         "help": {"text": r.docs or r.summary, "markdown": r.docs or r.summary},
-        "helpUri": rule_doc_url(r.id),
+        **({"helpUri": rule_doc_url(r.id)} if r.id.startswith(BUILT_IN_PREFIX) else {}),
         "defaultConfiguration": {
             "enabled": r.default_enabled,
             "level": LEVELS[r.severity],
@@ -194,7 +191,6 @@ def render(result_: RunResult, ctx: ReportContext) -> str:
             }
         },
         "invocations": [invocation],
-        "originalUriBaseIds": {SRCROOT: {"uri": _directory_uri(places.root)}},
         "columnKind": "unicodeCodePoints",
         "results": [
             result(f, index.get(f.rule_id), places, n)
