@@ -10,30 +10,44 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kubelint import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from kubelint.config import Config
     from kubelint.registry import Registry
-    from kubelint.rule import Settings
+    from kubelint.rule import Rule, Settings
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Integration:
+    """Options for CI and hooks: baseline files, context paths, code frame size."""
+
+    baseline: str | None = None
+    write_baseline: str | None = None
+    context_paths: list[str] = field(default_factory=list)
+    frame_lines: int = 0
 
 
 class CheckFailed(Exception):
     """A usage or input problem: reported as `kubelint: <message>`, exit code 2."""
 
 
-def build_registry() -> Registry:
+def build_registry(extra: Sequence[Rule] = ()) -> Registry:
+    """The built-in rules, plus `extra` ones (custom policies)."""
     from importlib import import_module
 
     from kubelint.diagnostics import DIAGNOSTICS
     from kubelint.registry import Registry
 
     catalogue = import_module("kubelint.rules")  # the built-in rules (rules/ in the repo)
-    return Registry([*DIAGNOSTICS, *catalogue.all_rules()])
+    return Registry([*DIAGNOSTICS, *catalogue.all_rules(), *extra])
 
 
 def _split(values: list[str] | None) -> list[str]:
@@ -61,6 +75,9 @@ def check_main(
     no_frames: bool,
     stdin_filename: str | None,
     render: tuple[list[str], list[str], bool] = ([], [], False),
+    policy_paths: Sequence[str] = (),
+    integration: Integration | None = None,
+    no_environment: bool = False,
     jobs: str = "auto",
 ) -> int:
     """Run a check and return its exit code; never a traceback for the user."""
@@ -83,6 +100,9 @@ def check_main(
             no_frames,
             stdin_filename,
             render,
+            policy_paths,
+            integration,
+            no_environment,
             jobs,
         )
     except CheckFailed as failed:
@@ -92,8 +112,23 @@ def check_main(
     except Exception as error:  # never a traceback for the user
         if os.environ.get("KUBELINT_DEBUG"):
             raise
-        sys.stderr.write(f"kubelint: internal error: {type(error).__name__}: {error}\n")
+        # The exception's text may quote input (a secret value): name only its type and
+        # where it happened (an ImportError's text names a module, never input).
+        detail = f": {error}" if isinstance(error, ImportError) else ""
+        sys.stderr.write(
+            f"kubelint: internal error: {type(error).__name__}{detail}{_where(error)}; please report this\n"
+        )
     return EXIT_ERROR
+
+
+def _where(error: BaseException) -> str:
+    """` at module.py:123`: the innermost kubelint frame of a traceback."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if "kubelint" in f.filename]
+    if not frames:
+        return ""
+    return f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}"
 
 
 def run_check(
@@ -114,19 +149,24 @@ def run_check(
     no_frames: bool,
     stdin_filename: str | None,
     render: tuple[list[str], list[str], bool] = ([], [], False),
+    policy_paths: Sequence[str] = (),
+    integration: Integration | None = None,
+    no_environment: bool = False,
     jobs: str = "auto",
 ) -> int:
-    from kubelint.config import FAIL_ON_CHOICES, Config, ConfigError, load_config
+    from kubelint.config import FAIL_ON_CHOICES, ConfigError
     from kubelint.engine import Engine
+    from kubelint.policy.setup import PolicyLoadError, prepare_run
     from kubelint.registry import Selection
     from kubelint.reporters import FORMATS, ReportContext, renderer
 
     cwd = os.getcwd()
-    registry = build_registry()
     try:
-        config = Config(root=cwd) if no_config else load_config(config_path, cwd, registry)
+        registry, config = prepare_run(config_path, cwd, no_config=no_config, policy_paths=policy_paths)
     except ConfigError as error:
         raise CheckFailed(str(error)) from None
+    except PolicyLoadError as error:
+        raise CheckFailed("invalid policy:\n" + str(error)) from None
 
     for option, values in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
         for v in _split(values):
@@ -179,7 +219,7 @@ def run_check(
     except JobsError as error:
         raise CheckFailed(str(error)) from None
 
-    settings = settings_from_config(config, cwd)
+    settings = settings_from_config(config, cwd, read_environment=False if no_environment else None)
     engine = Engine(
         registry=registry,
         config=config,
@@ -191,9 +231,35 @@ def run_check(
     from kubelint.heap import few_collections
     from kubelint.progress import progress_bar
 
+    integration = integration or Integration()
+    if integration.frame_lines < 0:
+        raise CheckFailed("--context: expected a number of lines >= 0")
     with progress_bar(sys.stderr) as progress, few_collections():
         engine.progress = progress
-        result = engine.run(paths, stdin_name=stdin_filename)
+        if integration.context_paths:
+            from kubelint.discovery import discover
+
+            targets = {
+                c.display for c in discover(paths, cwd=cwd, exclude=config.exclude, stdin_name=stdin_filename)
+            }
+            # A changed Compose .env file is no YAML: it counts only as a place for findings.
+            linted = [p for p in paths if not os.path.basename(p).endswith(".env")]
+            result = engine.run([*integration.context_paths, *linted], stdin_name=stdin_filename)
+            result.findings = [f for f in result.findings if f.file in targets]
+        else:
+            result = engine.run(paths, stdin_name=stdin_filename)
+    if integration.baseline or integration.write_baseline:
+        from kubelint.baseline import BaselineError, apply_baseline
+
+        found = len(result.findings)
+        try:
+            result.findings = apply_baseline(
+                result.findings, integration.baseline, integration.write_baseline, cwd
+            )
+        except BaselineError as error:
+            raise CheckFailed(str(error)) from None
+        if integration.write_baseline:
+            sys.stderr.write(f"kubelint: recorded {found} finding(s) in {integration.write_baseline}\n")
 
     for kind, target in outputs:
         to_terminal = target is None and sys.stdout.isatty()
@@ -204,6 +270,7 @@ def run_check(
             cwd=cwd,
             show_frames=not no_frames,
             tool_version=__version__,
+            frame_lines=integration.frame_lines,
         )
         text = renderer(kind)(result, ctx)
         if target is None:
@@ -211,6 +278,7 @@ def run_check(
             sys.stdout.flush()
         else:
             try:
+                os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
                 with open(target, "w", encoding="utf-8") as handle:
                     handle.write(text)
             except OSError as error:

@@ -78,25 +78,39 @@ def classify(
             Diagnostic(diag.LOAD_PROBLEM_RULES[problem.code], source, problem.span, problem.message)
         )
 
+    if not problems and source.group is None and all(d.data is None for d in loaded.documents):
+        out.diagnostics.append(
+            Diagnostic(diag.EMPTY_FILE, source, Span.point(1, 1), "the file holds no YAML content")
+        )
+        return out
     if os.path.basename(source.path) in KUSTOMIZE_FILE_NAMES | HELM_FILE_NAMES:
         return out  # Kustomize's and Helm's own configuration: rendered, not linted
     compose_named = is_compose_name(source.path)
     stray: list[tuple[Document, str]] = []
     for loaded_doc in loaded.documents:
         doc = Document(source, loaded_doc.index, loaded_doc.data, loaded_doc.positions)
+        # Numeric keys are fine in other YAML (OpenAPI status codes): only manifests'.
+        key_problems = [p for p in loaded_doc.problems if p.code == "non-string-key"]
         for problem in loaded_doc.problems:
-            out.diagnostics.append(
-                Diagnostic(diag.LOAD_PROBLEM_RULES[problem.code], source, problem.span, problem.message, doc)
-            )
+            if problem.code != "non-string-key":
+                out.diagnostics.append(
+                    Diagnostic(
+                        diag.LOAD_PROBLEM_RULES[problem.code], source, problem.span, problem.message, doc
+                    )
+                )
         data = doc.data
         if data is None:
-            if any(p.code in ("too-deep", "too-large") for p in loaded_doc.problems):
-                continue
             continue  # an empty document (`---` alone, comments only) is fine
         if not isinstance(data, dict):
             stray.append((doc, "a list" if isinstance(data, list) else f"a {_scalar_name(data)}"))
             continue
+        before = len(out.manifests)
         _classify_mapping(doc, data, compose_named, out)
+        if len(out.manifests) > before:
+            for problem in key_problems:
+                out.diagnostics.append(
+                    Diagnostic(diag.NON_STRING_KEY, source, problem.span, problem.message, doc)
+                )
     if stray and (out.manifests or _has_type_meta_diagnostic(out)):
         for doc, what in stray:
             out.diagnostics.append(

@@ -6,8 +6,9 @@ start-up time matters.
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -16,9 +17,13 @@ from kubelint.check_command import (  # noqa: F401 - re-exported for tests and t
     EXIT_CLEAN,
     EXIT_ERROR,
     EXIT_FINDINGS,
+    Integration,
     build_registry,
     settings_from_config,
 )
+
+if TYPE_CHECKING:
+    from kubelint.registry import Registry
 
 app = typer.Typer(
     name="kubelint",
@@ -141,6 +146,36 @@ def check(
     no_render: Annotated[
         bool, typer.Option("--no-render", help="Do not render Helm charts or build kustomizations.")
     ] = False,
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Custom policy file or directory (repeatable; adds to policy-rules)."),
+    ] = None,
+    baseline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--baseline", help="Report only findings that are not in this baseline file."),
+    ] = None,
+    write_baseline: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--write-baseline", help="Record the current findings in this baseline file."),
+    ] = None,
+    context_paths: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--context-path",
+            help="Also load PATH (repeatable) for cross-resource checks, but report only "
+            "findings in the PATH arguments (used by the pre-commit hook).",
+        ),
+    ] = None,
+    frame_lines: Annotated[
+        int, typer.Option("--context", help="Lines of source shown around each finding in text output.")
+    ] = 0,
+    no_environment: Annotated[
+        bool,
+        typer.Option(
+            "--no-environment",
+            help="Compose interpolation ignores the process environment (only .env files): reproducible CI.",
+        ),
+    ] = False,
     jobs: Annotated[
         str,
         typer.Option(
@@ -172,17 +207,37 @@ def check(
             no_frames,
             stdin_filename,
             (helm_values or [], helm_set or [], no_render),
+            policy or [],
+            Integration(baseline, write_baseline, context_paths or [], frame_lines),
+            no_environment,
             jobs,
         )
     )
 
 
+def _registry_with_policies(policy_paths: list[str]) -> Registry:
+    """The registry with the policies of the configuration and of --policy."""
+    from kubelint.config import ConfigError
+    from kubelint.policy.setup import PolicyLoadError, prepare_run
+
+    try:
+        return prepare_run(None, os.getcwd(), policy_paths=policy_paths)[0]
+    except ConfigError as error:
+        raise _fail(str(error)) from None
+    except PolicyLoadError as error:
+        raise _fail("invalid policy:\n" + str(error)) from None
+
+
 @app.command("rules")
 def list_rules(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Also list the policies of this file or directory (repeatable)."),
+    ] = None,
 ) -> None:
     """List every rule: id, name, default on/off, severity and summary."""
-    registry = build_registry()
+    registry = _registry_with_policies(policy or [])
     if fmt == "json":
         import json
 
@@ -210,9 +265,13 @@ def list_rules(
 @app.command()
 def explain(
     rule_id: Annotated[str, typer.Argument(help="Rule id or name, e.g. KL501 or latest-tag.")],
+    policy: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--policy", help="Policy file or directory to look in too (repeatable)."),
+    ] = None,
 ) -> None:
     """Show a rule's documentation."""
-    registry = build_registry()
+    registry = _registry_with_policies(policy or [])
     r = registry.get(rule_id)
     if r is None:
         raise _fail(registry.unknown_selector_message(rule_id))
@@ -222,6 +281,15 @@ def explain(
         sys.stdout.write("\n## Options\n")
         for name, opt in r.options.items():
             sys.stdout.write(f"- `{name}` (default `{opt.default!r}`): {opt.help}\n")
+
+
+def _register_policy_commands() -> None:
+    from kubelint.policy_cli import policy_app
+
+    app.add_typer(policy_app, name="policy")
+
+
+_register_policy_commands()
 
 
 def main() -> None:

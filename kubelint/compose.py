@@ -62,18 +62,18 @@ def _same_ip(a: str, b: str) -> bool:
     return a == b
 
 
-_RANGE_RE = re.compile(r"^(\d+)(?:-(\d+))?$")
+_RANGE_RE = re.compile(r"^([0-9]{1,9})(?:-([0-9]{1,9}))?$")
 _PROTOCOLS = ("tcp", "udp", "sctp")
 
 
-def _port_range(text: str, what: str) -> tuple[int, int]:
+def _port_range(text: str, what: str, lowest: int = 1) -> tuple[int, int]:
     match = _RANGE_RE.match(text)
     if not match:
         raise PortSyntaxError(f"{what} {text!r} is not a port number or range")
     start = int(match.group(1))
     end = int(match.group(2)) if match.group(2) else start
     for p in (start, end):
-        if not 0 < p <= 65535:
+        if not lowest <= p <= 65535:
             raise PortSyntaxError(f"{what} {p} is out of range (1-65535)")
     if end < start:
         raise PortSyntaxError(f"{what} range {text!r} ends before it starts")
@@ -110,8 +110,9 @@ def parse_short_port(spec: Any) -> PublishedPort | None:
         if len(parts) == 3:
             host_ip = parts[0]
             parts = parts[1:]
-        elif len(parts) > 3:
-            raise PortSyntaxError(f"too many ':' in port mapping {spec!r}")
+        elif len(parts) > 3:  # an IPv6 address without brackets (::1:8080:80)
+            host_ip = ":".join(parts[:-2])
+            parts = parts[-2:]
     if len(parts) == 1:
         _port_range(parts[0], "container port")
         return None
@@ -119,7 +120,9 @@ def parse_short_port(spec: Any) -> PublishedPort | None:
     c_start, c_end = _port_range(container, "container port")
     if not host:
         return None
-    h_start, h_end = _port_range(host, "host port")
+    h_start, h_end = _port_range(host, "host port", lowest=0)
+    if h_start == h_end == 0:  # 0: any free port, like an empty host port
+        return None
     if h_end - h_start != c_end - c_start and h_start != h_end:
         raise PortSyntaxError(f"host range {host} and container range {container} have different sizes")
     return PublishedPort(host_ip, h_start, h_end, protocol)

@@ -33,7 +33,8 @@ KNOWN_KEYS: dict[str, str] = {
     "max-file-size": "largest file to read, in bytes (default 32 MiB)",
     "external": "objects that exist outside the repository (list of kind/namespace/name patterns)",
     "read-environment": "whether Compose interpolation reads the process environment (default true)",
-    "policies": "paths of custom policy files or directories",
+    "policies": "custom policies: paths of policy files or directories, or inline policy mappings",
+    "policy-rules": "paths of custom policy files or directories (relative to the config file)",
     "strict": "report unknown fields in Kubernetes schema validation (default true)",
     "schema-dirs": "directories of extra JSON schemas for custom resources (kubeconform-style names)",
     "render": "render Helm charts and Kustomize overlays before linting: auto (default) or never",
@@ -80,7 +81,8 @@ class Config:
     max_file_size: int = 32 * 1024 * 1024
     external: list[dict[str, str]] = field(default_factory=list)
     read_environment: bool = True
-    policies: list[str] = field(default_factory=list)
+    policies: list[str] = field(default_factory=list)  # paths given under `policies:`
+    policy_rules: list[str] = field(default_factory=list)  # absolute paths of policy files/dirs
     schema_dirs: list[str] = field(default_factory=list)  # absolute paths
     strict: bool = True
     render: str = "auto"
@@ -257,7 +259,13 @@ def parse_config(raw: Mapping[str, Any], registry: Registry, *, path: str | None
                 raise ConfigError(f"{where}: {flag}: expected true or false")
             setattr(config, attr, raw[flag])
     if "policies" in raw:
-        config.policies = _string_list(f"{where}: policies", raw["policies"])
+        items = raw["policies"] if isinstance(raw["policies"], list) else [raw["policies"]]
+        if not all(isinstance(i, (str, dict)) for i in items):
+            raise ConfigError(f"{where}: policies: expected a list of paths or policy mappings")
+        config.policies = [i for i in items if isinstance(i, str)]
+    if "policy-rules" in raw:
+        paths = _string_list(f"{where}: policy-rules", raw["policy-rules"])
+        config.policy_rules = [os.path.normpath(os.path.join(config.root, p)) for p in paths]
     if "schema-dirs" in raw:
         dirs = _string_list(f"{where}: schema-dirs", raw["schema-dirs"])
         config.schema_dirs = [os.path.normpath(os.path.join(config.root, d)) for d in dirs]

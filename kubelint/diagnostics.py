@@ -82,7 +82,9 @@ UNREADABLE_FILE = _diag(
     """
     ## What it does
     Reports a path that could not be read as YAML text: missing, unreadable,
-    binary, not valid UTF-8/UTF-16, or larger than the size limit.
+    binary, not valid UTF-8/UTF-16, larger than the size limit, a broken symbolic
+    link or a link loop, or not a regular file (a FIFO, socket or device is never
+    opened for reading).
 
     ## Why is this bad?
     Nothing in it can be checked.  The rest of the run goes on.
@@ -287,6 +289,57 @@ INVALID_TYPE_META = _diag(
     """,
 )
 
+NON_STRING_KEY = _diag(
+    "KL012",
+    "non-string-key",
+    Severity.WARNING,
+    """
+    ## What it does
+    Reports a plain (unquoted) mapping key that YAML reads as a number, a boolean or
+    null (`80:`, `true:`, `~:`).
+
+    ## Why is this bad?
+    Kubernetes and Compose want string keys.  Some tools turn the key into a string
+    (`80` becomes `"80"`, `0x50` becomes `"80"`), others reject the file, so what
+    the key means depends on the tool.
+
+    ## Example
+    ```yaml
+    data:
+      8080: default/web:80
+    ```
+
+    ## Use instead
+    ```yaml
+    data:
+      "8080": default/web:80
+    ```
+    """,
+)
+
+EMPTY_FILE = _diag(
+    "KL013",
+    "empty-file",
+    Severity.INFO,
+    """
+    ## What it does
+    Notes a file that holds no YAML content: empty, only whitespace, only comments,
+    only `---` markers, or only `null` documents.
+
+    ## Why is this bad?
+    It is not wrong, but nothing in it is checked; often a file emptied by mistake or
+    a template that rendered to nothing.
+
+    ## Example
+    ```yaml
+    # TODO: add the Service
+    ```
+
+    ## Use instead
+    Delete the file, or fill it in.
+    """,
+)
+
 UNUSED_SUPPRESSION = _diag(
     "KL090",
     "unused-suppression",
@@ -412,6 +465,8 @@ DIAGNOSTICS: tuple[Rule, ...] = (
     UNKNOWN_TAG,
     COMPLEX_KEY,
     INVALID_TYPE_META,
+    NON_STRING_KEY,
+    EMPTY_FILE,
     UNUSED_SUPPRESSION,
     UNKNOWN_RULE_IN_SUPPRESSION,
     INTERNAL_ERROR,
@@ -423,6 +478,7 @@ LOAD_PROBLEM_RULES: dict[str, Rule] = {
     "syntax": YAML_SYNTAX_ERROR,
     "duplicate-key": DUPLICATE_KEY,
     "complex-key": COMPLEX_KEY,
+    "non-string-key": NON_STRING_KEY,
     "unknown-tag": UNKNOWN_TAG,
     "too-large": DOCUMENT_TOO_COMPLEX,
     "too-deep": DOCUMENT_TOO_COMPLEX,

@@ -9,6 +9,7 @@ deterministic whatever the file system returns.
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
 import stat
@@ -134,18 +135,14 @@ def discover(
         shown = display_path(absolute, cwd)
         try:
             st = os.stat(absolute)
-        except FileNotFoundError:
-            reason = "broken symbolic link" if os.path.islink(absolute) else "no such file or directory"
-            problems.append(Candidate(shown, absolute, reason, explicit=True))
-            continue
         except OSError as error:
-            problems.append(Candidate(shown, absolute, _os_reason(error), explicit=True))
+            problems.append(Candidate(shown, absolute, _link_reason(absolute, error), explicit=True))
             continue
         if stat.S_ISDIR(st.st_mode):
             for cand in _walk(absolute, cwd, excluded):
                 found.setdefault(cand.absolute or cand.display, cand)
         elif not excluded(absolute):
-            found[absolute] = Candidate(shown, absolute, explicit=True)
+            found[absolute] = Candidate(shown, absolute, _special_file(st.st_mode), explicit=True)
     ordered = sorted(found.values(), key=lambda c: (c.absolute is None, c.display))
     return ordered + sorted(problems, key=lambda c: c.display)
 
@@ -184,14 +181,40 @@ def _walk(top: str, cwd: str, excluded: object) -> Iterable[Candidate]:
             if not entry.name.endswith(YAML_SUFFIXES):
                 continue
             shown = display_path(path, cwd)
-            if entry.is_symlink() and not os.path.exists(path):
-                yield Candidate(shown, path, "broken symbolic link")
+            try:
+                mode = os.stat(path).st_mode
+            except OSError as error:
+                yield Candidate(shown, path, _link_reason(path, error))
                 continue
-            yield Candidate(shown, path)
+            yield Candidate(shown, path, _special_file(mode))
 
 
 def _os_reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
+
+
+def _link_reason(path: str, error: OSError) -> str:
+    if os.path.islink(path):
+        return "symbolic link loop" if error.errno == errno.ELOOP else "broken symbolic link"
+    return _os_reason(error)
+
+
+def _special_file(mode: int) -> str | None:
+    """Why a path that is not a regular file is not read (None for regular files).
+
+    Opening a FIFO would block forever and reading a device may never end."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, what in (
+        (stat.S_ISFIFO, "a named pipe (FIFO)"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a directory"),
+    ):
+        if test(mode):
+            return f"{what}, not a regular file; not read"
+    return "not a regular file; not read"
 
 
 def read_text(candidate: Candidate, *, max_size: int = DEFAULT_MAX_FILE_SIZE) -> ReadResult:
@@ -202,21 +225,29 @@ def read_text(candidate: Candidate, *, max_size: int = DEFAULT_MAX_FILE_SIZE) ->
         if candidate.absolute is None:
             data = sys.stdin.buffer.read(max_size + 1)
         else:
-            with open(candidate.absolute, "rb") as handle:
-                if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                    return ReadResult(None, "not a regular file")
+            # O_NONBLOCK: a FIFO swapped in after discovery must not block the run.
+            fd = os.open(candidate.absolute, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+            with open(fd, "rb") as handle:
+                st = os.fstat(handle.fileno())
+                special = _special_file(st.st_mode)
+                if special:
+                    return ReadResult(None, special)
+                if st.st_size > max_size:  # refuse without reading it
+                    return ReadResult(None, _too_large(max_size))
                 data = handle.read(max_size + 1)
     except IsADirectoryError:
         return ReadResult(None, "is a directory")
     except OSError as error:
         return ReadResult(None, _os_reason(error))
     if len(data) > max_size:
-        return ReadResult(
-            None,
-            f"file is larger than {max_size // (1024 * 1024)} MiB "
-            "(raise max-file-size in the config to lint it)",
-        )
+        return ReadResult(None, _too_large(max_size))
     return decode(data)
+
+
+def _too_large(max_size: int) -> str:
+    mib = max_size / (1024 * 1024)
+    limit = f"{mib:g} MiB" if mib >= 1 else f"{max_size:,} bytes"
+    return f"file is larger than {limit}; not read (raise max-file-size in the config to lint it)"
 
 
 def decode(data: bytes) -> ReadResult:

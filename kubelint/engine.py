@@ -18,6 +18,7 @@ from kubelint import diagnostics as diag
 from kubelint.classify import Diagnostic, classify
 from kubelint.config import Config
 from kubelint.discovery import Candidate, discover, read_text
+from kubelint.fingerprints import stable_path
 from kubelint.loader import load_stream
 from kubelint.model import (
     ComposeFile,
@@ -30,6 +31,7 @@ from kubelint.model import (
     Violation,
 )
 from kubelint.positions import Path, Span
+from kubelint.redaction import mask_source_line, redact_text, value_spans
 from kubelint.registry import Registry, Selection
 from kubelint.render import Remap, plan_rendering
 from kubelint.rule import Rule, RuleContext, Settings
@@ -48,6 +50,31 @@ class RunResult:
     sources: dict[str, SourceFile] = field(default_factory=dict)
     # Spans that hold secret values, per file: reports must never show their text.
     sensitive: dict[str, list[Span]] = field(default_factory=dict)
+    by_file: dict[str, list[Manifest]] = field(default_factory=dict)
+    _secret_spans: dict[str, list[Span]] = field(default_factory=dict, repr=False)
+    _shown: dict[tuple[str, int], str] = field(default_factory=dict, repr=False)
+
+    def secret_spans(self, file: str) -> list[Span]:
+        """Every span of `file` whose text no report may show (flagged by a rule, or a
+        value that may hold a secret; see kubelint/redaction.py)."""
+        spans = self._secret_spans.get(file)
+        if spans is None:
+            spans = list(self.sensitive.get(file, ()))
+            for manifest in self.by_file.get(file, ()):
+                spans.extend(value_spans(manifest))
+            self._secret_spans[file] = spans
+        return spans
+
+    def shown_line(self, file: str, number: int) -> str | None:
+        """Line `number` (1-based) of `file` as a report may show it: secrets masked.
+        None when the file's text is not known or has no such line."""
+        source = self.sources.get(file)
+        if source is None or not source.text or not 1 <= number <= len(source.lines):
+            return None
+        key = (file, number)
+        if key not in self._shown:
+            self._shown[key] = mask_source_line(source.lines[number - 1], number, self.secret_spans(file))
+        return self._shown[key]
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -167,8 +194,19 @@ class Engine:
 
         def ingest(source: SourceFile, chart_template: bool = False) -> None:
             nonlocal documents
-            loaded = load_stream(source.text)
-            classified = classify(source, loaded, is_chart_template=chart_template)
+            try:
+                loaded = load_stream(source.text)
+                classified = classify(source, loaded, is_chart_template=chart_template)
+            except Exception as error:  # a bug on one file must not stop the run
+                diagnostics.append(
+                    Diagnostic(
+                        diag.INTERNAL_ERROR,
+                        source,
+                        Span.point(1, 1),
+                        f"reading this file failed ({type(error).__name__}); not linted; please report this",
+                    )
+                )
+                return
             documents += classified.documents
             diagnostics.extend(classified.diagnostics)
             manifests.extend(classified.manifests)
@@ -270,7 +308,11 @@ class Engine:
             if extra is not None:
                 sources.setdefault(extra.path, extra)
         findings.sort(key=lambda f: f.sort_key)
+        by_file: dict[str, list[Manifest]] = {}
+        for m in manifests:
+            by_file.setdefault(m.source.path, []).append(m)
         return RunResult(
+            by_file=by_file,
             findings=findings,
             files=len(sources),
             documents=documents,
@@ -302,7 +344,22 @@ class Engine:
             )
             return
         for v in violations:
-            yield self._violation_finding(r, m, v), v.sensitive
+            try:
+                finding = self._violation_finding(r, m, v)
+            except Exception as error:  # a violation the engine cannot place
+                finding = self._stamp(
+                    diag.INTERNAL_ERROR,
+                    m.source.path,
+                    None,
+                    f"rule {r.id} ({r.name}) reported a problem on {m.label} that could not be "
+                    f"placed ({type(error).__name__}); please report this",
+                    m,
+                    (),
+                    None,
+                    (),
+                    f"{r.id}:place",
+                )
+            yield finding, v.sensitive
 
     def _violation_finding(self, r: Rule, m: Manifest, v: Violation) -> Finding:
         if v.location is not None:
@@ -310,7 +367,7 @@ class Engine:
         else:
             target = v.at or m
             file, span = target.source.path, target.span(v.path, key=v.key)
-        fingerprint = v.fingerprint or "/".join(str(p) for p in v.path)
+        fingerprint = v.fingerprint or stable_path((v.at or m).data, v.path)
         return self._stamp(
             r,
             file,
@@ -342,16 +399,18 @@ class Engine:
     ) -> Finding:
         sev = self.config.severity.get(r.id) or severity or r.severity
         identity = "|".join(manifest.identity) if manifest is not None else file
+        import dataclasses
+
         return Finding(
             rule_id=r.id,
             rule_name=r.name,
             severity=sev,
-            message=message,
+            message=redact_text(message),
             file=file,
             span=span,
             object=object_ref(manifest, path),
             path=path,
-            fix=fix,
-            related=tuple(related),
+            fix=redact_text(fix) if fix else fix,
+            related=tuple(dataclasses.replace(x, message=redact_text(x.message)) for x in related),
             fingerprint=f"{r.id}|{identity}|{fingerprint}",
         )

@@ -39,8 +39,14 @@ _CHECK_OPTIONS: dict[str, tuple[str, str]] = {
     "--helm-values": ("helm_values", "list"),
     "--helm-set": ("helm_set", "list"),
     "--no-render": ("no_render", "flag"),
+    "--policy": ("policy", "list"),
+    "--baseline": ("baseline", "value"),
+    "--write-baseline": ("write_baseline", "value"),
+    "--context-path": ("context_paths", "list"),
+    "--no-environment": ("no_environment", "flag"),
     "--jobs": ("jobs", "value"),
     "-j": ("jobs", "value"),
+    "--context": ("frame_lines", "value"),
 }
 
 
@@ -81,17 +87,23 @@ def parse_check(args: list[str]) -> CheckArguments | None:
                 return None  # a missing value (or one that looks like an option)
             value = args[i]
             i += 1
+        if parameter == "frame_lines" and not value.isdigit():
+            return None  # typer explains a bad number
         if kind == "list":
             parsed.lists.setdefault(parameter, []).append(value)
         else:
             parsed.values[parameter] = value
+    frame_lines = parsed.values.get("frame_lines", "0")
+    if not frame_lines.removeprefix("-").isdigit():
+        return None  # typer says that --context takes a number
     return parsed
 
 
 def run_parsed(parsed: CheckArguments) -> int:
-    from kubelint.check_command import check_main
+    from kubelint.check_command import Integration, check_main
 
     v, lists = parsed.values, parsed.lists
+    frame_lines = int(v["frame_lines"]) if "frame_lines" in v else 0
     return check_main(
         parsed.paths or ["."],
         v.get("fmt"),
@@ -110,6 +122,9 @@ def run_parsed(parsed: CheckArguments) -> int:
         "no_frames" in parsed.flags,
         v.get("stdin_filename"),
         (lists.get("helm_values", []), lists.get("helm_set", []), "no_render" in parsed.flags),
+        lists.get("policy", []),
+        Integration(v.get("baseline"), v.get("write_baseline"), lists.get("context_paths", []), frame_lines),
+        "no_environment" in parsed.flags,
         v.get("jobs", "auto"),
     )
 

@@ -23,10 +23,19 @@ POD_SPEC_PATHS: dict[str, Path] = {
     "Job": ("spec", "template", "spec"),
     "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
     "PodTemplate": ("template", "spec"),
+    "DeploymentConfig": ("spec", "template", "spec"),  # OpenShift apps.openshift.io/v1
 }
 WORKLOAD_KINDS = frozenset(POD_SPEC_PATHS)
 LONG_RUNNING_KINDS = frozenset(
-    {"Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}
+    {
+        "Pod",
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicaSet",
+        "ReplicationController",
+        "DeploymentConfig",
+    }
 )
 BATCH_KINDS = frozenset({"Job", "CronJob"})
 

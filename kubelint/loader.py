@@ -46,11 +46,19 @@ except ImportError:  # pragma: no cover - pure-Python fallback, slower but corre
 
 _PACK_LIMIT = 1 << 24  # spans at or above this are clamped by pack()
 
-MAX_DEPTH = 400
+MAX_DEPTH = 200
 """Deepest nesting we construct; real manifests stay far below 60 levels."""
 
-MAX_EXPANDED_NODES = 2_000_000
+MAX_EXPANDED_NODES = 500_000
 """Largest document, counted with every alias expanded (bounds alias bombs)."""
+
+MAX_SYNTAX_ERRORS = 50
+"""Syntax errors reported per file; the rest of a file that broken is not read."""
+
+MAX_NUMBER_LENGTH = 310
+"""Longest plain scalar read as a number.  Longer digit strings do not fit a float64,
+so Go's YAML parsers (Kubernetes, Compose) read them as strings, and so do we; it
+also keeps Python's slow huge-integer conversion out of reach."""
 
 _TAG_PREFIX = "tag:yaml.org,2002:"
 _STR = _TAG_PREFIX + "str"
@@ -73,7 +81,7 @@ _DOC_START_RE = re.compile(r"^---(?:[ \t]|$)", re.MULTILINE)
 
 def _plain_scalar(value: str) -> Any:
     """Type a plain scalar by the YAML 1.2 core schema."""
-    if value and value[0] not in _TYPED_START:
+    if (value and value[0] not in _TYPED_START) or len(value) > MAX_NUMBER_LENGTH:
         return value
     if value in _NULLS:
         return None
@@ -126,7 +134,7 @@ class _Loader(_Parser):  # type: ignore[misc, valid-type]
 class LoadProblem:
     """Something wrong in the YAML itself, with where it is."""
 
-    code: str  # syntax | duplicate-key | complex-key | unknown-tag | too-large | too-deep
+    code: str  # syntax | duplicate-key | complex-key | non-string-key | unknown-tag | too-large | too-deep
     message: str
     span: Span
 
@@ -219,6 +227,13 @@ class _Constructor:
             self.problem("unknown-tag", f"unknown tag {tag!r} is read as a plain string", node)
         return raw
 
+    def non_string_key(self, node: Node, typed: Any) -> None:
+        what = "null" if typed is None else "a boolean" if isinstance(typed, bool) else "a number"
+        shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."  # type: ignore[attr-defined]
+        self.problem(
+            "non-string-key", f'key {shown} is read as {what}, not a string; quote it: "{shown}"', node
+        )
+
     def mapping(self, node: MappingNode, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         self.memo[id(node)] = result
@@ -236,8 +251,12 @@ class _Constructor:
                 merges.append(value_node)
                 continue
             key = key_node.value
-            if key_node.tag == _PLAIN and key in _NULLS:
-                key = "null"
+            if key_node.tag == _PLAIN and (not key or key[0] in _TYPED_START):
+                typed = _plain_scalar(key)
+                if not isinstance(typed, str):
+                    self.non_string_key(key_node, typed)
+                    if typed is None:
+                        key = "null"
             if key in values:
                 self.problem("duplicate-key", f"duplicate key {key!r}", key_node)
             # Untagged scalars inlined (construct() memoises no scalar, so this is the same).
@@ -326,14 +345,25 @@ def _expanded_size(node: Node, sizes: dict[int, int]) -> int:
     return sizes[id(node)]
 
 
-def _syntax_problem(error: Exception, line_offset: int) -> LoadProblem:
+def _syntax_problem(error: Exception, line_offset: int, text: str = "") -> LoadProblem:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
-    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    problem = getattr(error, "problem", None) or (str(error).splitlines() or [type(error).__name__])[0]
     context = getattr(error, "context", None)
     message = f"{context}: {problem}" if context and problem else str(problem)
+    code = "syntax"
+    if "maximum nesting depth" in message or isinstance(error, RecursionError):
+        code, message = "too-deep", "nesting too deep for the YAML parser; document not linted"
+    if isinstance(error, yaml.reader.ReaderError):  # a character YAML forbids: find it
+        bad = chr(error.character) if isinstance(error.character, int) else str(error.character)
+        message = f"character {bad!r} is not allowed in YAML ({error.reason})"
+        at = text.find(bad) if bad else -1
+        if at >= 0:
+            line = text.count("\n", 0, at)
+            column = at - (text.rfind("\n", 0, at) + 1)
+            return LoadProblem(code, message, Span.point(line + 1 + line_offset, column + 1))
     if mark is None:
-        return LoadProblem("syntax", message, Span.point(1 + line_offset, 1))
-    return LoadProblem("syntax", message, Span.point(mark.line + 1 + line_offset, mark.column + 1))
+        return LoadProblem(code, message, Span.point(1 + line_offset, 1))
+    return LoadProblem(code, message, Span.point(mark.line + 1 + line_offset, mark.column + 1))
 
 
 def _compose_stream(text: str, line_offset: int) -> Iterator[Node | Exception]:
@@ -361,13 +391,22 @@ def load_stream(text: str) -> LoadResult:
         failed: LoadProblem | None = None
         for item in _compose_stream(remaining, offset):
             if isinstance(item, Exception):
-                failed = _syntax_problem(item, offset)
+                failed = _syntax_problem(item, offset, remaining)
                 break
             documents.append(_construct_document(item, index, offset))
             index += 1
         if failed is None:
             break
         problems.append(failed)
+        if len(problems) >= MAX_SYNTAX_ERRORS:
+            problems.append(
+                LoadProblem(
+                    "syntax",
+                    f"more than {MAX_SYNTAX_ERRORS} syntax errors; the rest of the file is not read",
+                    failed.span,
+                )
+            )
+            break
         # Resume at the next document marker after the error line.
         error_line = failed.span.line - offset  # 1-based within `remaining`
         resume_at = _next_document_start(remaining, error_line - 1)

@@ -3,6 +3,7 @@ parses them (k8s.io/apimachinery/pkg/api/resource)."""
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 from typing import Any
@@ -20,6 +21,10 @@ _DECIMAL = {
     "P": Fraction(10**15),
     "E": Fraction(10**18),
 }
+MAX_QUANTITY_LENGTH = 64
+"""Longer strings are not read as quantities (no real one comes close; the limit keeps
+exact arithmetic on absurd input such as `1e999999999` bounded)."""
+MAX_EXPONENT = 100
 _QUANTITY_RE = re.compile(
     r"^(?P<sign>[+-]?)(?P<number>[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
     r"(?:(?P<binary>Ki|Mi|Gi|Ti|Pi|Ei)|(?P<exp>[eE][+-]?[0-9]+)|(?P<decimal>[numkMGTPE]?))$"
@@ -33,11 +38,13 @@ def parse_quantity(value: Any) -> Fraction | None:
     if isinstance(value, int):
         return Fraction(value)
     if isinstance(value, float):
-        return Fraction(value).limit_denominator(10**9) if value == value else None
-    if not isinstance(value, str):
+        return Fraction(value).limit_denominator(10**9) if math.isfinite(value) else None
+    if not isinstance(value, str) or len(value) > MAX_QUANTITY_LENGTH:
         return None
     match = _QUANTITY_RE.match(value.strip())
     if not match:
+        return None
+    if match.group("exp") and abs(int(match.group("exp")[1:])) > MAX_EXPONENT:
         return None
     number = Fraction(match.group("number"))
     if match.group("sign") == "-":

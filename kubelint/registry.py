@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from kubelint.rule import Rule
+
+_ID_PREFIX_RE = re.compile(r"[A-Za-z]{2,10}[0-9]*")
+RULE_ID_RE = re.compile(r"[A-Z]{2,10}[0-9]{1,6}")
+
+
+def is_id_prefix(text: str) -> bool:
+    """True if `text` has the shape of a rule id or id prefix: 2-10 letters (KL,
+    ACME, user policy prefixes) optionally followed by digits (KL2, ACME00)."""
+    return _ID_PREFIX_RE.fullmatch(text.strip()) is not None
 
 
 class Registry:
@@ -56,7 +66,7 @@ class Registry:
         t = text.strip()
         if t.upper() == "ALL" or self.get(t) is not None:
             return True
-        return any(rid.startswith(t.upper()) for rid in self._rules) and t[:2].upper() == "KL"
+        return is_id_prefix(t) and any(rid.startswith(t.upper()) for rid in self._rules)
 
     def unknown_selector_message(self, text: str) -> str:
         hint = self.closest(text)
@@ -79,7 +89,7 @@ class Selection:
             return 0
         if s.lower() == r.name or s.upper() == r.id:
             return 1000
-        if s[:2].upper() == "KL" and r.id.startswith(s.upper()):
+        if is_id_prefix(s) and r.id.startswith(s.upper()):
             return len(s)
         return -1
 

@@ -153,7 +153,7 @@ def _dedent_doc(doc: str | None) -> str:
 
 def summary_of(docs: str) -> str:
     """The first sentence under "What it does" (or the first line)."""
-    match = re.search(r"^#+ What it does\s*\n+(.+?)(?:\n\n|\n#|$)", docs, re.M | re.S)
+    match = re.search(r"^#+ What it does\s*\n+(.+?)(?:\n\n|\n#|\Z)", docs, re.M | re.S)
     text = match.group(1) if match else docs.strip().splitlines()[0] if docs.strip() else ""
     text = " ".join(text.split())
     first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]

@@ -44,7 +44,25 @@ SECRET_WORDS = frozenset(
     }
 )
 KEY_QUALIFIERS = frozenset(
-    {"api", "private", "secret", "access", "encryption", "signing", "master", "ssh", "auth", "client"}
+    {
+        "api",
+        "private",
+        "secret",
+        "access",
+        "encryption",
+        "signing",
+        "master",
+        "ssh",
+        "auth",
+        "client",
+        # cloud credentials named *_KEY: AZURE_STORAGE_KEY, AZURE_BATCH_KEY, OCI_CLI_KEY_CONTENT
+        "storage",
+        "account",
+        "batch",
+        "cli",
+        "license",
+        "webhook",
+    }
 )
 NOT_A_VALUE_SUFFIXES = frozenset(
     {
@@ -127,7 +145,7 @@ PLACEHOLDER_WORDS = frozenset(
 _TOKEN_SPLIT = re.compile(r"[^A-Za-z0-9]+|(?<=[a-z0-9])(?=[A-Z])")
 _REFERENCE = re.compile(r"^\s*(\$\{[^}]*\}|\$\([^)]*\)|\$[A-Za-z_][A-Za-z0-9_]*|\{\{.*\}\})\s*$", re.S)
 _PEM_PRIVATE = re.compile(r"-----BEGIN ((RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?-----")
-_URL_CREDENTIALS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://([^/\s:@]+):([^/\s@]+)@[^\s/]+")
+_URL_CREDENTIALS = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://([^/\s:@]*):([^/\s@]+)@[^\s/]+")
 _TOKEN_FORMATS = (
     ("an AWS access key id", re.compile(r"\b(AKIA|ASIA)[0-9A-Z]{16}\b")),
     ("a GitHub token", re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b")),

@@ -23,7 +23,7 @@ from typing import Any
 
 from kubelint.model import ComposeFile, Finding, K8sObject, Manifest, SourceFile
 from kubelint.positions import Span
-from kubelint.registry import Registry
+from kubelint.registry import Registry, is_id_prefix
 from kubelint.rule import Rule
 
 ANNOTATION = "kubelint.io/ignore"
@@ -51,7 +51,7 @@ class Suppression:
             return True
         if s.upper() == finding.rule_id or s.lower() == finding.rule_name:
             return True
-        return s[:2].upper() == "KL" and finding.rule_id.startswith(s.upper())
+        return is_id_prefix(s) and finding.rule_id.startswith(s.upper())
 
 
 @dataclass
@@ -200,7 +200,7 @@ class Suppressor:
         for sup in self.all():
             for selector in sup.ids:
                 s = selector.strip()
-                is_prefix = s[:2].upper() == "KL" and any(r.id.startswith(s.upper()) for r in self.registry)
+                is_prefix = is_id_prefix(s) and any(r.id.startswith(s.upper()) for r in self.registry)
                 if s.lower() != "all" and self.registry.get(s) is None and not is_prefix:
                     yield (
                         diag.UNKNOWN_RULE_IN_SUPPRESSION,

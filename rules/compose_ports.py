@@ -1,13 +1,40 @@
-"""KL520: two Compose services publishing the same host port."""
+"""KL520-KL521: host ports published twice, within a Compose project (all its files
+merged) and across the projects of the run."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
-from kubelint.compose import PublishedPort, iter_published_ports, iter_services
-from kubelint.model import ComposeFile, Format, Related, Severity, Violation
-from kubelint.positions import Path
+from kubelint.compose import PublishedPort, Service, iter_published_ports
+from kubelint.compose_project import (
+    Project,
+    iter_project_services,
+    project_of,
+    project_violation,
+    run_projects,
+)
+from kubelint.model import ComposeFile, Format, Related, Severity, SourceFile, Violation
+from kubelint.positions import Path, Span
 from kubelint.rule import RuleContext, rule
+
+
+@dataclass(frozen=True, slots=True)
+class _Published:
+    service: str
+    path: Path
+    port: PublishedPort
+    source: SourceFile
+    span: Span
+
+
+def _published(project: Project) -> list[_Published]:
+    out: list[_Published] = []
+    for name, data in iter_project_services(project):
+        for path, port in iter_published_ports(Service(name, ("services", name), data)):
+            source, span = project.locate(path)
+            out.append(_Published(name, path, port, source, span))
+    return out
 
 
 @rule(
@@ -20,10 +47,13 @@ from kubelint.rule import RuleContext, rule
 def host_port_clash(obj: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
     """
     ## What it does
-    Reports a host port that two services of a Compose file publish, taking the
+    Reports a host port that two services of a Compose project publish, taking the
     protocol (tcp/udp/sctp), the host IP (`127.0.0.1:5000` and `0.0.0.0:5000`
-    clash; `127.0.0.1` and `127.0.0.2` do not) and port ranges into account.
-    Each clash is reported on the later service, naming the earlier one.
+    clash; `127.0.0.1` and `127.0.0.2` do not), port ranges and variables
+    (`${WEB_PORT:-5000}`) into account.  The project is the base file merged with its
+    override file, includes and extends, so a clash between a service of
+    `compose.yaml` and one of `compose.override.yaml` is found too.  Each clash is
+    reported on the later service, naming the earlier one.
 
     ## Why is this bad?
     The second container fails to start: "Bind for 0.0.0.0:5000 failed: port is
@@ -43,29 +73,104 @@ def host_port_clash(obj: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
       api: {image: api:1.0, ports: ["5001:8000"]}
     ```
     """
-    seen: list[tuple[str, Path, PublishedPort]] = []
-    for service in iter_services(obj):
-        for path, port in iter_published_ports(service):
-            for other_name, other_path, other in seen:
-                if other_name == service.name or not port.overlaps(other):
-                    continue
-                span = obj.span(other_path)
-                yield Violation(
-                    path,
-                    f"host port {port.describe()} is also published by service "
-                    f'"{other_name}" (line {span.line})',
-                    fix="publish a different host port",
-                    related=(
-                        Related(
-                            f'service "{other_name}" publishes {other.describe()}',
-                            obj.source.path,
-                            span,
-                        ),
+    project = project_of(obj, ctx)
+    if project is None:
+        return
+    seen: list[_Published] = []
+    for item in _published(project):
+        for other in seen:
+            if other.service == item.service or not item.port.overlaps(other.port):
+                continue
+            where = (
+                f"{other.source.path}:{other.span.line}"
+                if other.source is not item.source
+                else f"line {other.span.line}"
+            )
+            v = project_violation(
+                project,
+                item.path,
+                f'host port {item.port.describe()} is also published by service "{other.service}" ({where})',
+                fix="publish a different host port",
+                related=(
+                    Related(
+                        f'service "{other.service}" publishes {other.port.describe()}',
+                        other.source.path,
+                        other.span,
                     ),
-                    fingerprint=f"{service.name}/{port.describe()}/{other_name}",
-                )
-                break
-            seen.append((service.name, path, port))
+                ),
+                fingerprint=f"{item.service}/{item.port.describe()}/{other.service}",
+            )
+            if v:
+                yield v
+            break
+        seen.append(item)
 
 
-RULES = (host_port_clash,)
+def _alternatives(a: Project, b: Project) -> bool:
+    """Overlays of one base (`-f base -f x`) and the base itself never run together."""
+    base_a = a.overlay_of or a.root
+    base_b = b.overlay_of or b.root
+    return base_a is base_b
+
+
+@rule(
+    id="KL521",
+    name="compose-cross-project-port-clash",
+    severity=Severity.WARNING,
+    applies_to=(Format.COMPOSE,),
+    category="ports",
+)
+def cross_project_port_clash(obj: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
+    """
+    ## What it does
+    Reports a host port that two different Compose projects of the run publish
+    (protocol-, host-IP- and range-aware).  Each project is reported once per clash,
+    naming the other project's file and line.  A base file and its `-f` overlays are
+    alternatives, not separate projects.
+
+    ## Why is this bad?
+    The projects cannot run on one host at the same time: the second `docker compose
+    up` fails with "port is already allocated" (the classic second copy of a stack).
+
+    ## Example
+    `shop/compose.yaml` and `blog/compose.yaml` both publish `"8080:80"`.
+
+    ## Use instead
+    Give each project its own host port, or make it configurable:
+    `"${SHOP_PORT:-8080}:80"`.
+    """
+    project = project_of(obj, ctx)
+    if project is None:
+        return
+    index: list[tuple[Project, list[_Published]]] = ctx.cache(
+        "compose:published-ports", lambda: [(p, _published(p)) for p in run_projects(ctx).projects]
+    )
+    mine = next((ports for p, ports in index if p is project), [])
+    for item in mine:
+        for other_project, others in index:
+            if other_project is project or _alternatives(project, other_project):
+                continue
+            clash = next((o for o in others if o.port.overlaps(item.port)), None)
+            if clash is None:
+                continue
+            v = project_violation(
+                project,
+                item.path,
+                f"host port {item.port.describe()} is also published by service "
+                f'"{clash.service}" of project {other_project.label} ({clash.source.path}:{clash.span.line})',
+                fix="publish a different host port in one of the projects",
+                related=(
+                    Related(
+                        f'service "{clash.service}" publishes {clash.port.describe()}',
+                        clash.source.path,
+                        clash.span,
+                    ),
+                ),
+                fingerprint=f"{item.service}/{item.port.describe()}/{other_project.label}",
+            )
+            if v:
+                yield v
+            break
+
+
+RULES = (host_port_clash, cross_project_port_clash)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from kubelint.k8s import LONG_RUNNING_KINDS, WORKLOAD_KINDS, Container, as_mapping, iter_containers
+from kubelint.k8s_index import int_value
 from kubelint.model import Format, K8sObject, Severity, Violation
 from kubelint.rule import RuleContext, rule
 
@@ -165,6 +166,8 @@ def probe_port_not_exposed(obj: K8sObject, ctx: RuleContext) -> Iterator[Violati
                 if "port" not in action:
                     continue
                 port = action["port"]
+                if isinstance(port, str) and ("$" in port or "{{" in port):
+                    continue  # a template variable, substituted before applying
                 path = c.path + (probe_name, handler, "port")
                 kind = probe_name.removesuffix("Probe")
                 if isinstance(port, str) and not port.isdigit():
@@ -176,9 +179,9 @@ def probe_port_not_exposed(obj: K8sObject, ctx: RuleContext) -> Iterator[Violati
                             fix="use a port name from the container's ports",
                         )
                     continue
-                if isinstance(port, bool) or not isinstance(port, (int, str)):
+                number = int_value(port)
+                if number is None:
                     continue
-                number = int(port)
                 if numbers and number not in numbers:
                     exposed = ", ".join(str(n) for n in sorted(numbers))
                     yield Violation(

@@ -19,13 +19,16 @@ import re
 from dataclasses import dataclass
 
 from kubelint.cli import build_registry, settings_from_config
-from kubelint.config import Config, load_config, parse_config
+from kubelint.config import parse_config
 from kubelint.engine import Engine, RunResult
+from kubelint.policy.setup import prepare_run
 from kubelint.registry import Selection
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "rules")
-_EXPECT_RE = re.compile(r"#\s*expect:\s*([A-Z]{2}\d+(?::\d+)?(?:\s*,\s*[A-Z]{2}\d+(?::\d+)?)*)")
-_EXPECT_AT_RE = re.compile(r"#\s*expect-at\s+(\d+):\s*([A-Z]{2}\d+(?::\d+)?(?:\s*,\s*[A-Z]{2}\d+(?::\d+)?)*)")
+_EXPECT_RE = re.compile(r"#\s*expect:\s*([A-Z]{2,10}\d+(?::\d+)?(?:\s*,\s*[A-Z]{2,10}\d+(?::\d+)?)*)")
+_EXPECT_AT_RE = re.compile(
+    r"#\s*expect-at\s+(\d+):\s*([A-Z]{2,10}\d+(?::\d+)?(?:\s*,\s*[A-Z]{2,10}\d+(?::\d+)?)*)"
+)
 _HEADER_RE = re.compile(r"#\s*fixture:\s*(.*)$", re.M)
 
 
@@ -82,11 +85,10 @@ def run_case(name: str) -> tuple[set[Expected], set[Expected], RunResult]:
     case = os.path.join(FIXTURES, name)
     if os.path.isdir(case):
         cwd = case
-        config: Config = (
-            load_config(os.path.join(case, ".kubelint.yaml"), case, registry)
-            if os.path.exists(os.path.join(case, ".kubelint.yaml"))
-            else Config(root=case)
-        )
+        config_file = os.path.join(case, ".kubelint.yaml")
+        has_config = os.path.exists(config_file)
+        # prepare_run also loads the case's custom policies (policy-rules:, policies:)
+        registry, config = prepare_run(config_file if has_config else None, case, no_config=not has_config)
         targets = ["."]
         files = []
         for root, _dirs, names in os.walk(case):

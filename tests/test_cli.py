@@ -128,8 +128,11 @@ def _write_config(path: Path, config: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     ("config", "expected"),
     [
-        ({"select": ["KL5"]}, {"KL501"}),
-        ({"select": ["ALL"], "ignore": ["KL2", "KL3", "KL0"]}, {"KL401", "KL501"}),
+        ({"select": ["KL5"], "ignore": ["KL503", "KL505"]}, {"KL501"}),
+        (
+            {"select": ["ALL"], "ignore": ["KL2", "KL3", "KL0", "KL6", "KL9", "KL503", "KL505"]},
+            {"KL401", "KL501"},
+        ),
         ({"ignore": ["latest-tag"], "select": ["KL4", "KL501"]}, {"KL401"}),
         ({"select": ["KL4"], "extend-select": ["latest-tag"]}, {"KL401", "KL501"}),
         ({"select": ["KL2"], "ignore": ["KL20"], "extend-select": ["KL201"]}, {"KL201"}),

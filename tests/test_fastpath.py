@@ -50,6 +50,9 @@ CASES = [
     ["check", "-fjson", FLASK],  # handed to typer
     ["check", "--format"],  # handed to typer
     ["check", "--no-frames=yes", FLASK],  # handed to typer
+    ["check", "--context", "2", "--context-path", FLASK, os.path.join(FLASK, "k8s", "service.yaml")],
+    ["check", "--context", "x", FLASK],  # handed to typer
+    ["check", "--baseline", "no/such/baseline.json", FLASK],
     ["check", "--help"],
     ["rules"],
     ["explain", "KL501"],

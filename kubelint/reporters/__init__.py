@@ -21,6 +21,7 @@ class ReportContext:
     cwd: str = "."
     show_frames: bool = True
     tool_version: str = "0"
+    frame_lines: int = 0  # lines of source shown before and after the finding's line
 
 
 def renderer(fmt: str) -> Callable[[RunResult, ReportContext], str]:

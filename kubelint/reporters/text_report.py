@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from kubelint.model import Finding, Severity
-from kubelint.positions import Span
 
 if TYPE_CHECKING:
     from kubelint.engine import RunResult
@@ -52,22 +51,20 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def mask_line(text: str, number: int, secrets: list[Span]) -> str:
-    """The source line with every secret value on it replaced by asterisks."""
-    for s in secrets:
-        if s.line <= number <= s.end_line:
-            start = s.column - 1 if s.line == number else 0
-            end = s.end_column - 1 if s.end_line == number else len(text)
-            if end > start:
-                text = text[:start] + "*" * (end - start) + text[end:]
-    return text
+def _context_lines(out: _Writer, result: RunResult, file: str, numbers: range, width: int) -> None:
+    for number in numbers:
+        shown = result.shown_line(file, number)
+        if shown is not None:
+            out.add(f"{number:>{width}} | ", "dim")
+            out.add(shown.replace("\t", " ")[:MAX_FRAME_WIDTH].rstrip() + "\n")
 
 
-def _frame(out: _Writer, finding: Finding, lines: list[str], secrets: list[Span]) -> None:
+def _frame(out: _Writer, finding: Finding, result: RunResult, around: int = 0) -> None:
     span = finding.span
-    if span is None or not 1 <= span.line <= len(lines):
+    shown = result.shown_line(finding.file, span.line) if span is not None else None
+    if span is None or shown is None:
         return
-    raw = mask_line(lines[span.line - 1], span.line, secrets).replace("\t", " ")
+    raw = shown.replace("\t", " ")
     start = max(span.column - 1, 0)
     if span.end_line == span.line and span.end_column > span.column:
         width = span.end_column - span.column
@@ -80,9 +77,14 @@ def _frame(out: _Writer, finding: Finding, lines: list[str], secrets: list[Span]
         raw = ("…" if offset else "") + raw[offset : offset + MAX_FRAME_WIDTH] + "…"
         start = start - offset + (1 if offset else 0)
         width = min(width, MAX_FRAME_WIDTH - start)
-    gutter = str(span.line)
-    pad = " " * len(gutter)
+    last = span.line + around
+    while last > span.line and result.shown_line(finding.file, last) is None:
+        last -= 1
+    gutter_width = len(str(last))
+    gutter = f"{span.line:>{gutter_width}}"
+    pad = " " * gutter_width
     out.add(f"{pad} |\n", "dim")
+    _context_lines(out, result, finding.file, range(max(span.line - around, 1), span.line), gutter_width)
     out.add(f"{gutter} | ", "dim")
     out.add(raw.rstrip() + "\n")
     out.add(f"{pad} | ", "dim")
@@ -92,6 +94,7 @@ def _frame(out: _Writer, finding: Finding, lines: list[str], secrets: list[Span]
         out.add(" ")
         out.add(finding.fix, "fix")
     out.add("\n")
+    _context_lines(out, result, finding.file, range(span.line + 1, last + 1), gutter_width)
 
 
 def format_finding_line(finding: Finding) -> str:
@@ -113,7 +116,7 @@ def render(result: RunResult, ctx: ReportContext) -> str:
         out.add(f"  {f.message}\n")
         source = result.sources.get(f.file)
         if ctx.show_frames and source is not None and source.text:
-            _frame(out, f, source.lines, result.sensitive.get(f.file, []))
+            _frame(out, f, result, ctx.frame_lines)
         elif f.fix:
             out.add("   = help: ", "dim")
             out.add(f.fix + "\n", "fix")

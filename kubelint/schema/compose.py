@@ -18,8 +18,8 @@ from typing import Any
 import jsonschema_rs
 
 from kubelint.positions import Path
+from kubelint.redaction import may_hold_secret
 from kubelint.schema.problems import Problem, SchemaDocuments, Translator
-from kubelint.secrets import is_secret_name
 
 
 def is_interpolated(value: Any) -> bool:
@@ -29,8 +29,10 @@ def is_interpolated(value: Any) -> bool:
 
 def _is_secret(path: Path) -> bool:
     names = [p for p in path if isinstance(p, str)]
-    if any(is_secret_name(n) for n in names[-1:]):
+    if any(may_hold_secret(n) for n in names[-1:]):
         return True
+    if "environment" in names or ("build" in names and "args" in names):
+        return True  # values (or a stray `environment: DB_PASSWORD=x` string) may be secrets
     return len(path) >= 2 and path[-2] == "environment" and isinstance(path[-1], int)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from kubelint.model import K8sObject
 from kubelint.positions import Path
+from kubelint.redaction import may_hold_secret
 from kubelint.rule import RuleContext
 from kubelint.schema.crd import CustomResources
 from kubelint.schema.deprecations import DeprecationTable
@@ -22,7 +23,6 @@ from kubelint.schema.kubernetes import KubernetesSchemas, split_api_version
 from kubelint.schema.kustomize import KustomizeRoles, Role
 from kubelint.schema.problems import Problem, Translator
 from kubelint.schema.versions import UnsupportedVersion, resolve_version
-from kubelint.secrets import is_secret_name
 
 _RESULTS = "schema:k8s-results"
 
@@ -96,24 +96,37 @@ def deprecation_table(ctx: RuleContext) -> DeprecationTable:
     return ctx.cache("schema:deprecations", DeprecationTable)
 
 
+SECRET_PLAIN_FIELDS = frozenset({"apiVersion", "kind", "metadata", "type", "immutable"})
+"""Fields of a Secret that hold no secret; every other value of a Secret may."""
+
+
 def secret_paths(obj: K8sObject) -> Any:
     """A callback: does the value at this path hold a secret (never show it)?"""
 
     def is_secret(path: Path) -> bool:
-        if obj.kind == "Secret" and path and path[0] in ("data", "stringData"):
-            return True
+        if obj.kind == "Secret" and path and path[0] not in SECRET_PLAIN_FIELDS:
+            return True  # data, stringData, and whatever was misspelled for them
         names = [p for p in path if isinstance(p, str)]
-        if names and is_secret_name(names[-1]):
+        if names and may_hold_secret(names[-1]):
             return True
-        if len(path) >= 3 and path[-1] == "value" and isinstance(path[-2], int):
-            parent: Any = obj.data
-            for element in path[:-1]:
-                try:
-                    parent = parent[element]
-                except (KeyError, IndexError, TypeError):
-                    return False
-            name = parent.get("name") if isinstance(parent, dict) else None
-            return isinstance(name, str) and is_secret_name(name)
+        # Anything but the name of an env entry named like a secret (value, valueFrom, ...)
+        node: Any = obj.data
+        for i, element in enumerate(path):
+            try:
+                node = node[element]
+            except (KeyError, IndexError, TypeError):
+                return False
+            if (
+                isinstance(element, int)
+                and i >= 1
+                and path[i - 1] == "env"
+                and path[i + 1 : i + 2] != ("name",)
+                and len(path) > i + 1
+                and isinstance(node, dict)
+                and isinstance(node.get("name"), str)
+                and may_hold_secret(node["name"])
+            ):
+                return True
         return False
 
     return is_secret

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kubelint.positions import Path
-from kubelint.secrets import secret_value_kind
+from kubelint.redaction import mentions_secret
 
 QUANTITY_KEYWORD = "x-kubelint-quantity"
 BASE64_KEYWORD = "x-kubelint-base64"
@@ -225,9 +225,7 @@ class Translator:
                 fix = f'rename it to "{guess}"' if guess else "remove it (or check the apiVersion and kind)"
                 yield Problem(key_path, message, unknown_field=True, fix=fix)
             return
-        secret = self.is_secret(path) or (
-            isinstance(instance, str) and secret_value_kind(instance) is not None
-        )
+        secret = self.is_secret(path) or mentions_secret(instance)
         got = describe_value(instance, secret)
         if name == "required":
             missing = kind.as_dict().get("property")
