@@ -20,11 +20,12 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import multiprocessing
 import os
 from collections.abc import Callable
-from multiprocessing.connection import Connection
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:  # multiprocessing is imported only when a run forks (~30 ms of start-up)
+    from multiprocessing.connection import Connection
 
 T = TypeVar("T")
 
@@ -53,7 +54,7 @@ def parse_jobs(text: str | int | None) -> int | None:
 
 
 def fork_available() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+    return hasattr(os, "fork")  # what multiprocessing's "fork" start method needs
 
 
 def choose_jobs(requested: int | None, manifests: int) -> int:
@@ -82,6 +83,8 @@ def run_sharded(work: Callable[[int, int], T], shards: int) -> list[T]:
     """work(shard, shards) for every shard, in shard order; shard 0 runs here."""
     if shards <= 1 or not fork_available():
         return [work(0, 1)]
+    import multiprocessing
+
     context = multiprocessing.get_context("fork")
     gc.freeze()  # children then do not touch (and copy) the loaded data's GC headers
     children: list[tuple[int, Any, Connection]] = []

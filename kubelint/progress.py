@@ -56,6 +56,10 @@ class _Bar:
             self.progress.start()
             self.task = self.progress.add_task("loading", total=total)
         self.progress.update(self.task, completed=done, total=total)
+        if done >= total:
+            # Loading is over: stop the bar (and rich's refresh thread) before the
+            # rules run, which may fork (parallel.py).
+            self.close()
 
     def close(self) -> None:
         if self.progress is not None:

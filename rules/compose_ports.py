@@ -106,6 +106,25 @@ def host_port_clash(obj: ComposeFile, ctx: RuleContext) -> Iterator[Violation]:
         seen.append(item)
 
 
+_NARROW = 64
+"""Port ranges up to this many ports are indexed port by port; wider ones are always compared."""
+
+
+def _port_index(index: list[tuple[Project, list[_Published]]]) -> tuple[dict[int, set[int]], set[int]]:
+    """Host port -> numbers (in `index`) of the projects publishing it, and the projects
+    with a range too wide to index."""
+    by_port: dict[int, set[int]] = {}
+    wide: set[int] = set()
+    for number, (_, ports) in enumerate(index):
+        for published in ports:
+            if published.port.host_end - published.port.host_start > _NARROW:
+                wide.add(number)
+                continue
+            for port in range(published.port.host_start, published.port.host_end + 1):
+                by_port.setdefault(port, set()).add(number)
+    return by_port, wide
+
+
 def _alternatives(a: Project, b: Project) -> bool:
     """Overlays of one base (`-f base -f x`), the base itself, and the Compose files of
     one directory (variants of one stack: `docker compose -f one`) never run together."""
@@ -147,8 +166,17 @@ def cross_project_port_clash(obj: ComposeFile, ctx: RuleContext) -> Iterator[Vio
         "compose:published-ports", lambda: [(p, _published(p)) for p in run_projects(ctx).projects]
     )
     mine = next((ports for p, ports in index if p is project), [])
+    by_port, wide = ctx.cache("compose:published-port-index", lambda: _port_index(index))
     for item in mine:
-        for other_project, others in index:
+        # Only projects publishing a port in this range can clash (the run has many).
+        candidates: set[int] | None = None
+        if item.port.host_end - item.port.host_start <= _NARROW:
+            candidates = wide.union(
+                *(by_port.get(p, ()) for p in range(item.port.host_start, item.port.host_end + 1))
+            )
+        for number, (other_project, others) in enumerate(index):
+            if candidates is not None and number not in candidates:
+                continue
             if other_project is project or _alternatives(project, other_project):
                 continue
             clash = next((o for o in others if o.port.overlaps(item.port)), None)

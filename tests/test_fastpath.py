@@ -44,6 +44,8 @@ CASES = [
     ["check", "--kubernetes-version", "0.1", FLASK],
     ["check", "--exclude", "**/deployment.yaml", "--namespace", "prod", FLASK],
     ["check", "no/such/path.yaml"],
+    ["check", "--jobs", "2", FLASK],
+    ["check", "-j", "many", FLASK],
     ["check", "--bogus", FLASK],  # handed to typer
     ["check", "-fjson", FLASK],  # handed to typer
     ["check", "--format"],  # handed to typer
