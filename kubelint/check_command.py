@@ -234,8 +234,9 @@ def run_check(
     integration = integration or Integration()
     if integration.frame_lines < 0:
         raise CheckFailed("--context: expected a number of lines >= 0")
-    with progress_bar(sys.stderr) as progress, few_collections():
+    with progress_bar(sys.stderr) as progress, few_collections() as heap:
         engine.progress = progress
+        engine.loaded = heap.settle
         if integration.context_paths:
             from kubelint.discovery import discover
 

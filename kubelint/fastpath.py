@@ -13,8 +13,10 @@ compares them).
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
+from typing import NoReturn
 
 # option -> (parameter, kind): "value" (last wins), "list" (repeatable), "flag"
 _CHECK_OPTIONS: dict[str, tuple[str, str]] = {
@@ -129,6 +131,21 @@ def run_parsed(parsed: CheckArguments) -> int:
     )
 
 
+def leave(code: int) -> NoReturn:
+    """Exit at once with `code`, without freeing the run's objects one by one.
+
+    A large run ends holding millions of small objects (the loaded YAML, its
+    positions, the findings); letting the interpreter free them all costs 0.1-0.2 s
+    on the benchmark workload for nothing.  The output streams are flushed first.
+    """
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):  # a closed pipe: nothing more can be said anyway
+        pass
+    os._exit(code)
+
+
 def main() -> None:
     args = sys.argv[1:]
     if args == ["--version"]:
@@ -139,7 +156,7 @@ def main() -> None:
     if args and args[0] == "check":
         parsed = parse_check(args[1:])
         if parsed is not None:
-            raise SystemExit(run_parsed(parsed))
+            leave(run_parsed(parsed))
     from kubelint.cli import main as typer_main
 
     typer_main()

@@ -75,9 +75,10 @@ def test_fastpath_matches_typer_cli_on_stdin() -> None:
 def test_common_check_does_not_import_typer() -> None:
     code = (
         "import sys; sys.argv = ['kubelint', 'check', '--no-config', '-f', 'json', sys.argv[1]]\n"
-        "from kubelint import fastpath\n"
-        "try:\n    fastpath.main()\nexcept SystemExit:\n    pass\n"
-        "sys.stderr.write(str('typer' in sys.modules))\n"
+        "import os; from kubelint import fastpath\n"
+        "def exit_now(code):\n    sys.stderr.write(str('typer' in sys.modules))\n    raise SystemExit(code)\n"
+        "os._exit = exit_now\n"
+        "fastpath.main()\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code, FLASK], cwd=ROOT, capture_output=True, text=True, check=False
