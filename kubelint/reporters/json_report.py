@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from kubelint.model import Finding, Severity
 from kubelint.positions import Path
+from kubelint.reporters.indented_json import dumps_indented
 
 if TYPE_CHECKING:
     from kubelint.engine import RunResult
@@ -87,4 +88,4 @@ def render(result: RunResult, ctx: ReportContext) -> str:
         },
         "findings": [finding_dict(f) for f in result.findings],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document) + "\n"

@@ -11,7 +11,6 @@ also listed as `toolExecutionNotifications` of the invocation.
 
 from __future__ import annotations
 
-import json
 import os
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -19,6 +18,7 @@ from urllib.parse import quote
 from kubelint.fingerprints import FINGERPRINT_VERSION, finding_hash
 from kubelint.model import Finding, Severity
 from kubelint.positions import Span
+from kubelint.reporters.indented_json import dumps_indented
 from kubelint.rule import Rule
 from kubelint.rule_docs import REPOSITORY_URL, rule_doc_url, section
 
@@ -198,4 +198,4 @@ def render(result_: RunResult, ctx: ReportContext) -> str:
         ],
     }
     document = {"$schema": SARIF_SCHEMA_URI, "version": SARIF_VERSION, "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document) + "\n"
