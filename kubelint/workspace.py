@@ -56,6 +56,28 @@ class Workspace:
         return self._by_name.get((kind, namespace, name), ())
 
     @cached_property
+    def _by_kind_and_name(self) -> dict[tuple[str, str], list[K8sObject]]:
+        index: dict[tuple[str, str], list[K8sObject]] = defaultdict(list)
+        for obj in self.kubernetes:
+            index[(obj.kind, obj.name)].append(obj)
+        return dict(index)
+
+    def named(self, kind: str, name: str) -> Sequence[K8sObject]:
+        """Objects of `kind` named `name`, in any namespace."""
+        return self._by_kind_and_name.get((kind, name), ())
+
+    @cached_property
+    def _namespaces(self) -> dict[str, list[K8sObject]]:
+        index: dict[str, list[K8sObject]] = defaultdict(list)
+        for ns in self.of_kind("Namespace"):
+            index[ns.name].append(ns)
+        return dict(index)
+
+    def namespace_objects(self, name: str) -> Sequence[K8sObject]:
+        """The Namespace objects of the run named `name` (usually zero or one)."""
+        return self._namespaces.get(name, ())
+
+    @cached_property
     def compose_by_dir(self) -> dict[str, list[ComposeFile]]:
         """Compose files grouped by project directory, in run order."""
         index: dict[str, list[ComposeFile]] = defaultdict(list)

@@ -212,9 +212,8 @@ def namespace_labels(workspace: Workspace, namespace: str) -> dict[str, Any]:
     """A namespace's labels: those of its Namespace object in the run, and the
     `kubernetes.io/metadata.name` label the API server always sets."""
     labels: dict[str, Any] = {}
-    for ns in workspace.of_kind("Namespace"):
-        if ns.name == namespace:
-            labels.update(ns.labels)
+    for ns in workspace.namespace_objects(namespace):
+        labels.update(ns.labels)
     labels["kubernetes.io/metadata.name"] = namespace
     return labels
 
@@ -265,7 +264,8 @@ def _params(
         return [None]
     kind = str(policy.param_kind.get("kind", ""))
     ref = binding.param_ref
-    candidates = workspace.of_kind(kind)
+    named = isinstance(ref.get("name"), str)
+    candidates = workspace.named(kind, ref["name"]) if named else workspace.of_kind(kind)
     namespace = ref.get("namespace")
     if namespace is None and obj.kind not in CLUSTER_SCOPED:
         namespace = workspace.namespace_of(obj)
@@ -273,9 +273,7 @@ def _params(
         # an object written without a namespace may be cluster-scoped (a custom
         # parameter kind): it is a candidate wherever the policy looks
         candidates = [c for c in candidates if c.namespace is None or c.namespace == namespace]
-    if isinstance(ref.get("name"), str):
-        candidates = [c for c in candidates if c.name == ref["name"]]
-    else:
+    if not named:
         selector = _selector(ref.get("selector"))
         candidates = [c for c in candidates if selector is None or selector.matches(c.labels)]
     if candidates:
@@ -286,10 +284,10 @@ def _params(
 
 
 def rejections(obj: K8sObject, workspace: Workspace, index: AdmissionIndex) -> Iterator[Rejection]:
+    if not index.bindings:
+        return
     namespace = "" if obj.kind in CLUSTER_SCOPED else workspace.namespace_of(obj)
-    namespace_object = next(
-        (plain(n.data) for n in workspace.of_kind("Namespace") if n.name == namespace), None
-    )
+    namespace_object = next((plain(n.data) for n in workspace.namespace_objects(namespace)), None)
     request = {
         "operation": "CREATE",
         "kind": {"group": obj.group, "version": obj.version, "kind": obj.kind},
