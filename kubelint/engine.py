@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from kubelint import diagnostics as diag
-from kubelint.classify import Diagnostic, classify
+from kubelint.classify import Diagnostic
 from kubelint.config import Config
-from kubelint.discovery import Candidate, discover, read_text
+from kubelint.discovery import Candidate, discover
+from kubelint.file_loading import LoadedFile, choose_load_jobs, load_candidates, load_source
 from kubelint.fingerprints import stable_path
-from kubelint.loader import load_stream
 from kubelint.model import (
     ComposeFile,
     Finding,
@@ -154,6 +154,10 @@ class RuleDispatch:
             found = self._by_key[key] = [r for r in self._rules if r.applies(manifest)]
         return found
 
+    def used(self) -> set[str]:
+        """Ids of the rules that some manifest looked up so far was given."""
+        return {r.id for found in self._by_key.values() for r in found}
+
 
 @dataclass
 class Engine:
@@ -163,6 +167,7 @@ class Engine:
     cwd: str = field(default_factory=os.getcwd)
     settings: Settings = field(default_factory=Settings)
     progress: Callable[[int, int], None] | None = None
+    loaded: Callable[[], None] | None = None  # called once every file is loaded (heap.Heap.settle)
     jobs: int | None = 1  # processes for the rules; None: all cores on large runs (parallel.py)
 
     def enabled_rules(self) -> list[Rule]:
@@ -192,18 +197,21 @@ class Engine:
         diagnostics.extend(plan.diagnostics)
         remappers: dict[str, Remap] = {}
 
-        def ingest(source: SourceFile, chart_template: bool = False) -> None:
+        def accept(loaded: LoadedFile) -> None:
             nonlocal documents
-            try:
-                loaded = load_stream(source.text)
-                classified = classify(source, loaded, is_chart_template=chart_template)
-            except Exception as error:  # a bug on one file must not stop the run
+            source, classified = loaded.source, loaded.classified
+            if loaded.unreadable is not None:
+                diagnostics.append(
+                    Diagnostic(diag.UNREADABLE_FILE, source, None, f"cannot lint: {loaded.unreadable}")
+                )
+                return
+            if classified is None:
                 diagnostics.append(
                     Diagnostic(
                         diag.INTERNAL_ERROR,
                         source,
                         Span.point(1, 1),
-                        f"reading this file failed ({type(error).__name__}); not linted; please report this",
+                        f"reading this file failed ({loaded.crashed}); not linted; please report this",
                     )
                 )
                 return
@@ -215,20 +223,15 @@ class Engine:
             for m in classified.manifests:
                 suppressor.add_manifest(m)
 
-        for number, cand in enumerate(plan.candidates):
-            if self.progress:
-                self.progress(number, len(plan.candidates))
-            read = read_text(cand, max_size=self.config.max_file_size)
-            if read.text is None:
-                source = SourceFile(cand.display, "", cand.absolute)
-                sources[source.path] = source
-                diagnostics.append(
-                    Diagnostic(diag.UNREADABLE_FILE, source, None, f"cannot lint: {read.problem}")
-                )
-                continue
-            source = SourceFile(cand.display, read.text, cand.absolute)
-            sources[source.path] = source
-            ingest(source, in_chart(cand.absolute))
+        for loaded in load_candidates(
+            plan.candidates,
+            [in_chart(c.absolute) for c in plan.candidates],
+            max_size=self.config.max_file_size,
+            jobs=choose_load_jobs(self.jobs, plan.candidates),
+            progress=self.progress,
+        ):
+            sources[loaded.source.path] = loaded.source
+            accept(loaded)
         if self.progress:
             self.progress(len(plan.candidates), len(plan.candidates))
         for real in plan.real_sources:
@@ -238,9 +241,11 @@ class Engine:
         for rendered in plan.rendered:
             rendered.source.group = rendered.group
             remappers[rendered.source.path] = rendered.remap
-            ingest(rendered.source)
+            accept(load_source(rendered.source))
 
         workspace = Workspace(manifests, default_namespace=self.config.namespace)
+        if self.loaded:
+            self.loaded()
         findings: list[Finding] = []
         sensitive: dict[str, list[Span]] = {}
         ran: set[str] = set()
@@ -278,14 +283,19 @@ class Engine:
         def evaluate(shard: int, shards: int) -> ShardResult:
             """Run the rules on every `shards`-th manifest, starting at `shard`."""
             out: list[tuple[int, Finding, bool]] = []
-            ran_here: set[str] = set()
+            rules_for = dispatch.rules_for
             for index in range(shard, len(manifests), shards):
                 m = manifests[index]
-                for r in dispatch.rules_for(m):
-                    ran_here.add(r.id)
-                    for finding, secret in self._check(r, m, contexts[r.id]):
-                        out.append((index, finding, secret))
-            return out, ran_here, dict(cache.get("engine:extra-sources", {}))
+                for r in rules_for(m):
+                    # The hot loop: 25 rules for each of 10,000 objects on the benchmark.
+                    try:
+                        violations = list(r.check(m, contexts[r.id]))  # type: ignore[misc]
+                    except Exception as error:  # a bug in one rule must not stop the others
+                        out.append((index, self._crash_finding(r, m, error), False))
+                        continue
+                    for v in violations:
+                        out.append((index, self._place(r, m, v), v.sensitive))
+            return out, dispatch.used(), dict(cache.get("engine:extra-sources", {}))
 
         from kubelint.parallel import choose_jobs, run_sharded
 
@@ -323,43 +333,35 @@ class Engine:
             sensitive=sensitive,
         )
 
-    def _check(self, r: Rule, m: Manifest, ctx: RuleContext) -> Iterable[tuple[Finding, bool]]:
+    def _crash_finding(self, r: Rule, m: Manifest, error: Exception) -> Finding:
+        return self._stamp(
+            diag.INTERNAL_ERROR,
+            m.source.path,
+            m.span(()),
+            f"rule {r.id} ({r.name}) crashed on {m.label} ({type(error).__name__}); please report this",
+            m,
+            (),
+            None,
+            (),
+            f"{r.id}",
+        )
+
+    def _place(self, r: Rule, m: Manifest, v: Violation) -> Finding:
         try:
-            violations = list(r.run(m, ctx))
-        except Exception as error:  # a bug in one rule must not stop the others
-            yield (
-                self._stamp(
-                    diag.INTERNAL_ERROR,
-                    m.source.path,
-                    m.span(()),
-                    f"rule {r.id} ({r.name}) crashed on {m.label} "
-                    f"({type(error).__name__}); please report this",
-                    m,
-                    (),
-                    None,
-                    (),
-                    f"{r.id}",
-                ),
-                False,
+            return self._violation_finding(r, m, v)
+        except Exception as error:  # a violation the engine cannot place
+            return self._stamp(
+                diag.INTERNAL_ERROR,
+                m.source.path,
+                None,
+                f"rule {r.id} ({r.name}) reported a problem on {m.label} that could not be "
+                f"placed ({type(error).__name__}); please report this",
+                m,
+                (),
+                None,
+                (),
+                f"{r.id}:place",
             )
-            return
-        for v in violations:
-            try:
-                finding = self._violation_finding(r, m, v)
-            except Exception as error:  # a violation the engine cannot place
-                finding = self._stamp(
-                    diag.INTERNAL_ERROR,
-                    m.source.path,
-                    None,
-                    f"rule {r.id} ({r.name}) reported a problem on {m.label} that could not be "
-                    f"placed ({type(error).__name__}); please report this",
-                    m,
-                    (),
-                    None,
-                    (),
-                    f"{r.id}:place",
-                )
-            yield finding, v.sensitive
 
     def _violation_finding(self, r: Rule, m: Manifest, v: Violation) -> Finding:
         if v.location is not None:

@@ -162,11 +162,12 @@ class _TooDeep(Exception):
 class _Constructor:
     """Turns one composed node graph into data plus a position table."""
 
-    __slots__ = ("aliased", "memo", "offset", "problems", "table")
+    __slots__ = ("aliased", "memo", "offset", "owners", "problems", "table")
 
     def __init__(self, line_offset: int) -> None:
         self.offset = line_offset + 1  # libyaml lines are 0-based
         self.table: dict[int, tuple[Any, Any]] = {}
+        self.owners: list[Any] = []  # the table's containers, in order (for pickling)
         self.memo: dict[int, Any] = {}
         self.problems: list[LoadProblem] = []
         self.aliased = False
@@ -271,6 +272,7 @@ class _Constructor:
         if merges:
             self.merge(result, keys, values, merges, depth)
         self.table[id(result)] = (keys, values)
+        self.owners.append(result)
         return result
 
     def merge(
@@ -313,6 +315,7 @@ class _Constructor:
             result.append(self.construct(item, depth + 1))
             spans.append(self.span(item))
         self.table[id(result)] = (None, spans)
+        self.owners.append(result)
         return result
 
 
@@ -462,7 +465,7 @@ def _construct_document(root: Node, index: int, offset: int) -> LoadedDocument:
             Span.unpack(constructor.span(root)),
         )
         return _empty_document(index, constructor, root, [problem])
-    positions = PositionMap(data, constructor.span(root), constructor.table)
+    positions = PositionMap(data, constructor.span(root), constructor.table, constructor.owners)
     return LoadedDocument(index, data, positions, constructor.problems, constructor.aliased)
 
 

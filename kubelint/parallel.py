@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import pickle
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -57,41 +58,52 @@ def fork_available() -> bool:
     return hasattr(os, "fork")  # what multiprocessing's "fork" start method needs
 
 
-def choose_jobs(requested: int | None, manifests: int) -> int:
-    """Processes to use: the requested number, or for auto all cores on large runs."""
-    if not fork_available() or manifests < 2:
+def choose_jobs(requested: int | None, items: int, *, minimum: int = AUTO_MIN_MANIFESTS) -> int:
+    """Processes to use for `items` pieces of work: the requested number, or for auto
+    all cores from `minimum` items up."""
+    if not fork_available() or items < 2:
         return 1
     if requested is not None:
-        return max(1, min(requested, manifests))
-    if manifests < AUTO_MIN_MANIFESTS:
+        return max(1, min(requested, items))
+    if items < minimum:
         return 1
     return max(1, min(os.cpu_count() or 1, MAX_AUTO_JOBS))
 
 
-def _child(work: Callable[[int, int], Any], shard: int, shards: int, send: Connection) -> None:
+def _child(
+    work: Callable[[int, int], Any], shard: int, shards: int, send: Connection, encode: Callable[[Any], bytes]
+) -> None:
     try:
-        result = work(shard, shards)
-        send.send((True, result))
+        send.send_bytes(b"+" + encode(work(shard, shards)))
     except BaseException:  # reported by redoing the shard in the parent
         with contextlib.suppress(Exception):
-            send.send((False, None))
+            send.send_bytes(b"-")
     finally:
         send.close()
 
 
-def run_sharded(work: Callable[[int, int], T], shards: int) -> list[T]:
-    """work(shard, shards) for every shard, in shard order; shard 0 runs here."""
+def run_sharded(
+    work: Callable[[int, int], T],
+    shards: int,
+    *,
+    encode: Callable[[Any], bytes] = pickle.dumps,
+    decode: Callable[[bytes], Any] = pickle.loads,
+) -> list[T]:
+    """work(shard, shards) for every shard, in shard order; shard 0 runs here.
+
+    The children's results come back through `encode` and `decode` (pickle)."""
     if shards <= 1 or not fork_available():
         return [work(0, 1)]
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
+    frozen_before = gc.get_freeze_count()
     gc.freeze()  # children then do not touch (and copy) the loaded data's GC headers
     children: list[tuple[int, Any, Connection]] = []
     try:
         for shard in range(1, shards):
             receive, send = context.Pipe(duplex=False)
-            process = context.Process(target=_child, args=(work, shard, shards, send), daemon=True)
+            process = context.Process(target=_child, args=(work, shard, shards, send, encode), daemon=True)
             try:
                 process.start()
             except OSError:  # cannot fork (process limit): do the shard here
@@ -105,8 +117,10 @@ def run_sharded(work: Callable[[int, int], T], shards: int) -> list[T]:
         for shard, process, receive in children:
             received: tuple[bool, Any] = (False, None)
             if process is not None:
-                with contextlib.suppress(EOFError, OSError):
-                    received = receive.recv()
+                with contextlib.suppress(Exception):  # EOF, a broken pipe, a value decode refuses
+                    message = receive.recv_bytes()
+                    if message[:1] == b"+":
+                        received = (True, decode(message[1:]))
                 receive.close()
                 process.join()
             results[shard] = received[1] if received[0] else work(shard, shards)
@@ -116,4 +130,5 @@ def run_sharded(work: Callable[[int, int], T], shards: int) -> list[T]:
             if process is not None and process.is_alive():
                 process.kill()
                 process.join()
-        gc.unfreeze()
+        if not frozen_before:  # else the caller froze the heap, and thaws it
+            gc.unfreeze()

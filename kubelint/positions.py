@@ -13,6 +13,7 @@ exclusive).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,14 +63,38 @@ class Span:
 class PositionMap:
     """Positions of every node of one document, looked up by path."""
 
-    __slots__ = ("_root", "_root_span", "_table")
+    __slots__ = ("_owners", "_root", "_root_span", "_table")
 
-    def __init__(self, root: Any, root_span: int, table: dict[int, tuple[Any, Any]]) -> None:
+    def __init__(
+        self,
+        root: Any,
+        root_span: int,
+        table: dict[int, tuple[Any, Any]],
+        owners: list[Any] | None = None,
+    ) -> None:
         self._root = root
         self._root_span = root_span
         # id(container) -> (keys, values); for a mapping both are dicts key -> packed
         # span; for a sequence keys is None and values is a list of packed spans.
         self._table = table
+        # The containers of the table, in the order they were entered (for pickling).
+        self._owners = owners
+
+    # Pickling (a document loaded in another process, kubelint/file_loading.py): ids
+    # mean nothing in another process, so the table travels as its containers and
+    # their entries, and is keyed again by the containers' new ids on arrival.
+
+    def __getstate__(self) -> tuple[Any, int, list[Any], list[tuple[Any, Any]]]:
+        table = self._table
+        owners = self._owners
+        if owners is None:
+            owners = [c for c in _containers(self._root) if id(c) in table]
+        return self._root, self._root_span, owners, [table[id(c)] for c in owners]
+
+    def __setstate__(self, state: tuple[Any, int, list[Any], list[tuple[Any, Any]]]) -> None:
+        self._root, self._root_span, owners, entries = state
+        self._table = dict(zip(map(id, owners), entries, strict=True))
+        self._owners = owners
 
     @property
     def root_span(self) -> Span:
@@ -84,8 +109,9 @@ class PositionMap:
         """
         node = self._root
         span = self._root_span
+        table = self._table
         for depth, element in enumerate(path):
-            entry = self._table.get(id(node))
+            entry = table.get(id(node))
             if entry is None:
                 return Span.unpack(span), False
             keys, values = entry
@@ -123,3 +149,25 @@ class PositionMap:
         if entry is None or entry[0] is None:
             return {}
         return {k: Span.unpack(v) for k, v in entry[0].items()}
+
+
+def _containers(root: Any) -> list[Any]:
+    """Every dict and list reachable from `root`, each once, in a fixed order."""
+    found: list[Any] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        children: Iterable[Any]
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        found.append(node)
+        stack.extend(c for c in children if isinstance(c, (dict, list)))
+    return found

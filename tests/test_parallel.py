@@ -82,6 +82,46 @@ def test_a_failed_child_has_its_shard_redone_here() -> None:
     assert run_sharded(work, 4) == [(0, 4), (1, 4), (2, 4), (3, 4)]
 
 
+def test_loaded_files_cross_between_processes_unchanged(tmp_path: pytest.TempPathFactory) -> None:
+    """What a loading child sends back: the same data, every position, the same rules."""
+    from kubelint.discovery import Candidate
+    from kubelint.file_loading import _decode, _encode, load_candidate
+
+    text = (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\n"
+        "base: &base {a: 1, b: [x, {c: 2}]}\n"
+        "merged:\n  <<: *base\n  b: own\n"
+        "again: *base\n"
+        "dup: 1\ndup: 2\n"
+        "---\n"
+        "apiVersion: v1\nkind: List\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n"
+    )
+    path = tmp_path / "x.yaml"  # type: ignore[operator]
+    path.write_text(text)
+    original = load_candidate(Candidate("x.yaml", str(path)), 10**6, False)
+    copy = _decode(_encode([load_candidate(Candidate("x.yaml", str(path)), 10**6, False)]))[0]
+    assert copy.source.text == original.source.text
+    assert original.classified is not None and copy.classified is not None
+    assert [d.rule for d in copy.classified.diagnostics] == [d.rule for d in original.classified.diagnostics]
+    assert {d.rule.id for d in copy.classified.diagnostics} >= {"KL002"}  # the duplicate key
+
+    def spans(manifest: object, data: object, path: tuple[object, ...] = ()) -> list[object]:
+        found = [manifest.span(path), manifest.span(path, key=True) if path else None]  # type: ignore[attr-defined]
+        items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+        for key, value in items:
+            found += spans(manifest, value, (*path, key))
+        return found
+
+    pairs = list(zip(original.classified.manifests, copy.classified.manifests, strict=True))
+    assert len(pairs) == 2
+    for before, after in pairs:
+        assert after.data == before.data
+        assert spans(after, after.data) == spans(before, before.data)
+        assert after.doc.positions.find(("items", 0, "metadata", "name")) == before.doc.positions.find(
+            ("items", 0, "metadata", "name")
+        )
+
+
 def test_progress_bar_only_for_a_person_watching_a_long_run() -> None:
     import io
 
