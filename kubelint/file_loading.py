@@ -60,7 +60,7 @@ def choose_load_jobs(requested: int | None, candidates: Sequence[Candidate]) -> 
 
     if any(c.absolute is None for c in candidates):
         return 1  # standard input can be read by this process only
-    if os.environ.get("KL_NOPL") or (requested is None and len(candidates) < AUTO_MIN_FILES):
+    if requested is None and len(candidates) < AUTO_MIN_FILES:
         return 1
     return choose_jobs(requested, len(candidates), minimum=0)
 
