@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 _BINARY = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
@@ -41,6 +42,13 @@ def parse_quantity(value: Any) -> Fraction | None:
         return Fraction(value).limit_denominator(10**9) if math.isfinite(value) else None
     if not isinstance(value, str) or len(value) > MAX_QUANTITY_LENGTH:
         return None
+    return _parse_text(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_text(value: str) -> Fraction | None:
+    """A quantity written as text (memoised: a run repeats `100m` and `128Mi` thousands
+    of times, and exact arithmetic is slow; a Fraction is immutable)."""
     match = _QUANTITY_RE.match(value.strip())
     if not match:
         return None

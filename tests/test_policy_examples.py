@@ -48,6 +48,22 @@ def test_every_policy_example_behaves(directory: str) -> None:
             assert bad == [], "\n".join(bad)
 
 
+def test_builtin_policies_follow_the_policy_schema() -> None:
+    """kubelint skips this check when it loads its own catalogue (start-up time): the
+    catalogue must pass it here, schemas included."""
+    import jsonschema
+
+    from kubelint.policy.loader import _validator
+
+    validator = _validator()
+    loaded = load_policies([BUILTIN], ROOT, builtin=True)
+    assert len(loaded.policies) >= 5
+    for policy in loaded.policies:
+        assert list(validator.iter_errors(policy.raw)) == [], policy.id
+        if policy.schema is not None:
+            jsonschema.validators.validator_for(policy.schema).check_schema(policy.schema)
+
+
 def _yaml_blocks() -> list[str]:
     import textwrap
 

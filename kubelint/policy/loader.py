@@ -111,7 +111,9 @@ def load_policies(paths: Sequence[str], cwd: str, *, builtin: bool = False) -> L
     """Load every policy under `paths` (files or directories)."""
     files, errors = policy_files(paths, cwd)
     policies: list[Policy] = []
-    validator = _validator()
+    # The built-in catalogue is checked against the policy schema by the tests, not
+    # on every start (the jsonschema package alone takes 70 ms to import).
+    validator = None if builtin or not files else _validator()
     for absolute, display in files:
         try:
             with open(absolute, encoding="utf-8") as handle:
@@ -146,7 +148,8 @@ def load_policy_text(
     """Policies of one file's text: one per YAML document, or a `policies:` list."""
     from kubelint.loader import load_stream
 
-    validator = validator or _validator()
+    if validator is None and not builtin:
+        validator = _validator()
     loaded = load_stream(text)
     errors: list[PolicyError] = []
     problems = loaded.problems + [p for d in loaded.documents for p in d.problems]
@@ -225,9 +228,12 @@ def parse_policy(
 ) -> Policy:
     if not isinstance(data, dict):
         raise _Invalid((), "a policy must be a mapping with id, name, description and a check")
-    errors = sorted(validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
-    if errors:
-        raise _schema_problem(errors[0])
+    if validator is not None:
+        errors = sorted(
+            validator.iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.absolute_path))
+        )
+        if errors:
+            raise _schema_problem(errors[0])
     forms = [f for f in FORMS if f in data]
     if len(forms) != 1:
         found = f" (found {' and '.join(forms)})" if forms else ""
@@ -247,7 +253,7 @@ def parse_policy(
     if "assert" in data:
         checks = tuple(_parse_check(item, ("assert", i)) for i, item in enumerate(data["assert"]))
     elif "schema" in data:
-        schema, schema_validator = _parse_schema(data["schema"])
+        schema, schema_validator = _parse_schema(data["schema"], checked=builtin)
     elif "cel" in data:
         cel = _parse_cel(data["cel"])
     else:
@@ -372,7 +378,11 @@ def _parse_check(raw: dict[str, Any], where: Path) -> PathCheck:
     )
 
 
-def _parse_schema(raw: dict[str, Any]) -> tuple[dict[str, Any], Any]:
+def _parse_schema(raw: dict[str, Any], *, checked: bool = False) -> tuple[dict[str, Any], Any]:
+    """The schema and its validator; `checked`: known to be valid (the built-in
+    catalogue, which the tests check), so jsonschema is imported only if it is used."""
+    if checked:
+        return raw, _LazySchemaValidator(raw)
     import jsonschema
     from jsonschema.exceptions import SchemaError
 
@@ -383,6 +393,22 @@ def _parse_schema(raw: dict[str, Any]) -> tuple[dict[str, Any], Any]:
         path = ("schema", *error.absolute_path)
         raise _Invalid(path, f"{_where(path)}not a valid JSON Schema: {error.message}") from None
     return raw, cls(raw)
+
+
+class _LazySchemaValidator:
+    """A jsonschema validator made on first use."""
+
+    def __init__(self, schema: dict[str, Any]) -> None:
+        self._schema = schema
+        self._validator: Any = None
+
+    def iter_errors(self, data: Any) -> Any:
+        if self._validator is None:
+            import jsonschema
+
+            cls = jsonschema.validators.validator_for(self._schema, default=jsonschema.Draft202012Validator)
+            self._validator = cls(self._schema)
+        return self._validator.iter_errors(data)
 
 
 _ADMISSION_ONLY = ("oldSelf", "self", "params", "request", "namespaceObject", "variables", "authorizer")

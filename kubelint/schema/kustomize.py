@@ -53,14 +53,18 @@ class KustomizeRoles:
     def __init__(self) -> None:
         self._scanned: set[str] = set()
         self._roles: dict[str, Role] = {}
+        self._answers: dict[str, Role | None] = {}  # by file: asked once per object
 
     def role(self, absolute: str | None) -> Role | None:
         if absolute is None:
             return None
+        if absolute in self._answers:
+            return self._answers[absolute]
         here = os.path.dirname(absolute)
         for directory in (here, os.path.dirname(here)):
             self._scan(directory)
-        return self._roles.get(os.path.normpath(absolute))
+        found = self._answers[absolute] = self._roles.get(os.path.normpath(absolute))
+        return found
 
     def _scan(self, directory: str) -> None:
         if directory in self._scanned:
