@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # multiprocessing is imported only when a run forks (~30 ms o
 
 T = TypeVar("T")
 
-AUTO_MIN_MANIFESTS = 3000
+AUTO_MIN_MANIFESTS = 1000
 """Below this many manifests `--jobs auto` stays in one process: forking and merging
 cost more than they save (measured with bench/run.py; see README "Benchmark")."""
 

@@ -210,9 +210,34 @@ def is_literal_value(value: object) -> bool:
     return not is_placeholder(v)
 
 
+# Every format above contains one of these: text with none of them holds no
+# unmistakable secret (substring tests are far quicker than the eight scans,
+# which matters on multi-megabyte ConfigMap values).
+_FORMAT_MARKS = (
+    "-----BEGIN",
+    "://",
+    "AKIA",
+    "ASIA",
+    "ghp_",
+    "gho_",
+    "ghu_",
+    "ghs_",
+    "ghr_",
+    "github_pat_",
+    "xox",
+    "AIza",
+    "_live_",
+)
+
+
+def may_contain_secret_format(text: str) -> bool:
+    """False when `text` cannot hold a PEM key, URL password or known token format."""
+    return any(mark in text for mark in _FORMAT_MARKS)
+
+
 def secret_value_kind(value: object) -> str | None:
     """What kind of secret `value` unmistakably is (whatever its name), or None."""
-    if not isinstance(value, str) or len(value) < 8:
+    if not isinstance(value, str) or len(value) < 8 or not may_contain_secret_format(value):
         return None
     if _PEM_PRIVATE.search(value):
         return "a PEM private key"

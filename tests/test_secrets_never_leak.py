@@ -174,6 +174,29 @@ def test_redact_text_masks_unmistakable_secrets() -> None:
 
 
 @pytest.mark.parametrize(
+    "secret",
+    [
+        "AKIA" + "ABCDEFGHIJKLMNOP",
+        "ASIA" + "ABCDEFGHIJKLMNOP",
+        *(f"gh{c}_" + "a1" * 18 for c in "pousr"),
+        "github_pat_" + "a1_" * 14,
+        "xoxb-" + "1234567890ab",
+        "AIza" + "B" * 35,
+        "sk_live_" + "a1" * 10,
+        "rk_live_" + "a1" * 10,
+    ],
+)
+def test_every_token_format_is_redacted_in_any_text(secret: str) -> None:
+    """redact_text skips text without a marker of a secret format: each format has one."""
+    from kubelint.secrets import _TOKEN_FORMATS, secret_value_kind
+
+    assert any(p.search(secret) for _, p in _TOKEN_FORMATS)
+    assert secret_value_kind(f"x {secret} y") is not None
+    redacted = redact_text(f"the value {secret} is used")
+    assert secret not in redacted and len(redacted) == len(f"the value {secret} is used")
+
+
+@pytest.mark.parametrize(
     ("line", "hidden"),
     [
         ("  password: hunter22", "hunter22"),
