@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from kubelint import __version__
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from kubelint.config import Config
     from kubelint.registry import Registry
@@ -79,8 +79,12 @@ def check_main(
     integration: Integration | None = None,
     no_environment: bool = False,
     jobs: str = "auto",
+    finish: Callable[[int], None] | None = None,
 ) -> int:
-    """Run a check and return its exit code; never a traceback for the user."""
+    """Run a check and return its exit code; never a traceback for the user.
+
+    `finish`, if given, is called with the exit code while the run's data is still
+    alive: the console entry point exits there, without freeing it (fastpath.leave)."""
     try:
         return run_check(
             paths,
@@ -104,6 +108,7 @@ def check_main(
             integration,
             no_environment,
             jobs,
+            finish,
         )
     except CheckFailed as failed:
         sys.stderr.write(f"kubelint: {failed}\n")
@@ -153,6 +158,7 @@ def run_check(
     integration: Integration | None = None,
     no_environment: bool = False,
     jobs: str = "auto",
+    finish: Callable[[int], None] | None = None,
 ) -> int:
     from kubelint.config import FAIL_ON_CHOICES, ConfigError
     from kubelint.engine import Engine
@@ -234,57 +240,66 @@ def run_check(
     integration = integration or Integration()
     if integration.frame_lines < 0:
         raise CheckFailed("--context: expected a number of lines >= 0")
-    with progress_bar(sys.stderr) as progress, few_collections() as heap:
-        engine.progress = progress
-        engine.loaded = heap.settle
-        if integration.context_paths:
-            from kubelint.discovery import discover
+    # The heap stays frozen until the reports are written: rendering them allocates
+    # enough to set off a full collection, which would walk the whole loaded run.
+    with few_collections() as heap:
+        with progress_bar(sys.stderr) as progress:
+            engine.progress = progress
+            engine.loaded = heap.settle
+            if integration.context_paths:
+                from kubelint.discovery import discover
 
-            targets = {
-                c.display for c in discover(paths, cwd=cwd, exclude=config.exclude, stdin_name=stdin_filename)
-            }
-            # A changed Compose .env file is no YAML: it counts only as a place for findings.
-            linted = [p for p in paths if not os.path.basename(p).endswith(".env")]
-            result = engine.run([*integration.context_paths, *linted], stdin_name=stdin_filename)
-            result.findings = [f for f in result.findings if f.file in targets]
-        else:
-            result = engine.run(paths, stdin_name=stdin_filename)
-    if integration.baseline or integration.write_baseline:
-        from kubelint.baseline import BaselineError, apply_baseline
+                targets = {
+                    c.display
+                    for c in discover(paths, cwd=cwd, exclude=config.exclude, stdin_name=stdin_filename)
+                }
+                # A changed Compose .env file is no YAML: it counts only as a place for findings.
+                linted = [p for p in paths if not os.path.basename(p).endswith(".env")]
+                result = engine.run([*integration.context_paths, *linted], stdin_name=stdin_filename)
+                result.findings = [f for f in result.findings if f.file in targets]
+            else:
+                result = engine.run(paths, stdin_name=stdin_filename)
+        if integration.baseline or integration.write_baseline:
+            from kubelint.baseline import BaselineError, apply_baseline
 
-        found = len(result.findings)
-        try:
-            result.findings = apply_baseline(
-                result.findings, integration.baseline, integration.write_baseline, cwd
-            )
-        except BaselineError as error:
-            raise CheckFailed(str(error)) from None
-        if integration.write_baseline:
-            sys.stderr.write(f"kubelint: recorded {found} finding(s) in {integration.write_baseline}\n")
-
-    for kind, target in outputs:
-        to_terminal = target is None and sys.stdout.isatty()
-        use_color = color == "always" or (color == "auto" and to_terminal and not os.environ.get("NO_COLOR"))
-        ctx = ReportContext(
-            registry=registry,
-            color=use_color,
-            cwd=cwd,
-            show_frames=not no_frames,
-            tool_version=__version__,
-            frame_lines=integration.frame_lines,
-        )
-        text = renderer(kind)(result, ctx)
-        if target is None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
-        else:
+            found = len(result.findings)
             try:
-                os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
-                with open(target, "w", encoding="utf-8") as handle:
-                    handle.write(text)
-            except OSError as error:
-                raise CheckFailed(f"cannot write {target}: {error.strerror or error}") from None
-    return EXIT_FINDINGS if result.fails(config.fail_on) else EXIT_CLEAN
+                result.findings = apply_baseline(
+                    result.findings, integration.baseline, integration.write_baseline, cwd
+                )
+            except BaselineError as error:
+                raise CheckFailed(str(error)) from None
+            if integration.write_baseline:
+                sys.stderr.write(f"kubelint: recorded {found} finding(s) in {integration.write_baseline}\n")
+
+        for kind, target in outputs:
+            to_terminal = target is None and sys.stdout.isatty()
+            use_color = color == "always" or (
+                color == "auto" and to_terminal and not os.environ.get("NO_COLOR")
+            )
+            ctx = ReportContext(
+                registry=registry,
+                color=use_color,
+                cwd=cwd,
+                show_frames=not no_frames,
+                tool_version=__version__,
+                frame_lines=integration.frame_lines,
+            )
+            text = renderer(kind)(result, ctx)
+            if target is None:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+            else:
+                try:
+                    os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+                    with open(target, "w", encoding="utf-8") as handle:
+                        handle.write(text)
+                except OSError as error:
+                    raise CheckFailed(f"cannot write {target}: {error.strerror or error}") from None
+        code = EXIT_FINDINGS if result.fails(config.fail_on) else EXIT_CLEAN
+        if finish is not None:
+            finish(code)
+        return code
 
 
 def settings_from_config(config: Config, cwd: str, *, read_environment: bool | None = None) -> Settings:

@@ -16,7 +16,10 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 # option -> (parameter, kind): "value" (last wins), "list" (repeatable), "flag"
 _CHECK_OPTIONS: dict[str, tuple[str, str]] = {
@@ -101,7 +104,7 @@ def parse_check(args: list[str]) -> CheckArguments | None:
     return parsed
 
 
-def run_parsed(parsed: CheckArguments) -> int:
+def run_parsed(parsed: CheckArguments, finish: Callable[[int], None] | None = None) -> int:
     from kubelint.check_command import Integration, check_main
 
     v, lists = parsed.values, parsed.lists
@@ -128,6 +131,7 @@ def run_parsed(parsed: CheckArguments) -> int:
         Integration(v.get("baseline"), v.get("write_baseline"), lists.get("context_paths", []), frame_lines),
         "no_environment" in parsed.flags,
         v.get("jobs", "auto"),
+        finish,
     )
 
 
@@ -156,7 +160,7 @@ def main() -> None:
     if args and args[0] == "check":
         parsed = parse_check(args[1:])
         if parsed is not None:
-            leave(run_parsed(parsed))
+            leave(run_parsed(parsed, leave))
     from kubelint.cli import main as typer_main
 
     typer_main()
