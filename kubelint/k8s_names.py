@@ -3,12 +3,15 @@ IANA service names (named ports), and which kinds need which name.
 
 Each check returns None when the text is valid, else a short reason.  The rules are
 those of the API server's validation (k8s.io/apimachinery/pkg/util/validation).
+The checks are pure and memoised: a run asks about the same few label keys, values
+and names tens of thousands of times.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 DNS1123_LABEL_MAX = 63
 DNS1123_SUBDOMAIN_MAX = 253
@@ -38,6 +41,7 @@ def is_placeholder_text(text: str) -> bool:
     return bool(_UPPER_SNAKE.search(text) or _ALL_CAPS.fullmatch(text))
 
 
+@lru_cache(maxsize=8192)
 def dns1123_label(text: str) -> str | None:
     """A lowercase RFC 1123 label: a-z, 0-9 and '-', alphanumeric at both ends, ≤ 63."""
     if len(text) > DNS1123_LABEL_MAX:
@@ -47,6 +51,7 @@ def dns1123_label(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def dns1035_label(text: str) -> str | None:
     """A DNS-1035 label (Service names): like a DNS-1123 label but starting with a letter."""
     if len(text) > DNS1123_LABEL_MAX:
@@ -59,6 +64,7 @@ def dns1035_label(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def dns1123_subdomain(text: str) -> str | None:
     """Dot-separated DNS-1123 labels, ≤ 253 characters in all."""
     if len(text) > DNS1123_SUBDOMAIN_MAX:
@@ -72,6 +78,7 @@ def dns1123_subdomain(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def path_segment_name(text: str) -> str | None:
     """Names that only need to be a URL path segment (RBAC objects)."""
     if text in (".", ".."):
@@ -82,6 +89,7 @@ def path_segment_name(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def qualified_name(text: str) -> str | None:
     """`[prefix/]name`: the syntax of label and annotation keys."""
     prefix, slash, name = text.rpartition("/")
@@ -105,6 +113,7 @@ def qualified_name(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def label_value(text: str) -> str | None:
     """Empty, or ≤ 63 characters of letters, digits, '-', '_', '.', alphanumeric at both ends."""
     if not text:
@@ -116,6 +125,7 @@ def label_value(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)
 def iana_svc_name(text: str) -> str | None:
     """A port name: ≤ 15 lowercase letters, digits and '-', at least one letter,
     no leading, trailing or doubled '-'."""

@@ -50,6 +50,13 @@ def _volume_source(
 
 
 def iter_pod_references(obj: K8sObject) -> Iterator[Reference]:
+    found = obj.__dict__.get("_pod_references")  # worked out once per object: six rules ask
+    if found is None:
+        found = obj.__dict__["_pod_references"] = tuple(_pod_references(obj))
+    return iter(found)
+
+
+def _pod_references(obj: K8sObject) -> Iterator[Reference]:
     found = pod_spec(obj)
     if found is None:
         return
