@@ -133,6 +133,62 @@ def test_broken_overlay_is_an_error_at_the_resource_line() -> None:
     assert _where(result) == [("kustomize/overlays/broken/kustomization.yaml", 2, 5, "KL030")]
 
 
+_DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - {name: web, image: "nginx:latest"}
+"""
+
+
+@needs_kubectl
+@pytest.mark.parametrize("how", ["resource", "generator"])
+def test_overlay_that_needs_the_load_restrictor_off(
+    tmp_path: Any, how: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file outside the overlay's directory: kustomize's load restrictor refuses it.
+    kubelint says so (KL030) and still lints the objects, built without the restrictor.
+    A resource file outside is seen in advance (one build); a generator's file is
+    only found by the failing build (built again)."""
+    import kubelint.render.kustomize as kustomize
+
+    (tmp_path / "deployment.yaml").write_text(_DEPLOYMENT)
+    (tmp_path / "app.env").write_text("MODE=prod\n")
+    overlay = tmp_path / "overlay"
+    overlay.mkdir()
+    if how == "resource":
+        (overlay / "kustomization.yaml").write_text("resources:\n  - ../deployment.yaml\n")
+    else:
+        (overlay / "deployment.yaml").write_text(_DEPLOYMENT)
+        (overlay / "kustomization.yaml").write_text(
+            "resources:\n  - deployment.yaml\nconfigMapGenerator:\n  - name: settings\n    envs: [../app.env]\n"
+        )
+    builds: list[tuple[str, ...]] = []
+    real = kustomize._kustomize
+
+    def counted(kubectl: str, directory: str, *flags: str) -> Any:
+        builds.append(flags)
+        return real(kubectl, directory, *flags)
+
+    monkeypatch.setattr(kustomize, "_kustomize", counted)
+    result = _run(["overlay"], {"select": ["KL030", "KL501"]}, cwd=str(tmp_path))
+    restrictor = [f for f in result.findings if f.rule_id == "KL030"]
+    assert (
+        len(restrictor) == 1
+        and "builds only with --load-restrictor LoadRestrictionsNone" in restrictor[0].message
+    )
+    outside = "deployment.yaml" if how == "resource" else "app.env"
+    assert f"{outside} is outside overlay" in restrictor[0].message
+    assert [f.rule_id for f in result.findings].count("KL501") == 1  # the objects are linted
+    unrestricted = ("--load-restrictor", "LoadRestrictionsNone")
+    assert builds == ([unrestricted] if how == "resource" else [(), unrestricted])
+
+
 def test_without_kubectl_resources_are_linted_plain(monkeypatch: pytest.MonkeyPatch) -> None:
     import kubelint.render.kustomize as kustomize
 
