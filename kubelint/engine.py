@@ -280,26 +280,52 @@ class Engine:
         }
         dispatch = RuleDispatch(check_rules)
 
-        def evaluate(shard: int, shards: int) -> ShardResult:
-            """Run the rules on every `shards`-th manifest, starting at `shard`."""
-            out: list[tuple[int, Finding, bool]] = []
-            rules_for = dispatch.rules_for
-            for index in range(shard, len(manifests), shards):
-                m = manifests[index]
-                for r in rules_for(m):
-                    # The hot loop: 25 rules for each of 10,000 objects on the benchmark.
-                    try:
-                        violations = list(r.check(m, contexts[r.id]))  # type: ignore[misc]
-                    except Exception as error:  # a bug in one rule must not stop the others
-                        out.append((index, self._crash_finding(r, m, error), False))
-                        continue
-                    for v in violations:
-                        out.append((index, self._place(r, m, v), v.sensitive))
+        rules_for = dispatch.rules_for
+
+        def check(index: int, out: list[tuple[int, Finding, bool]]) -> None:
+            m = manifests[index]
+            for r in rules_for(m):
+                # The hot loop: 25 rules for each of 10,000 objects on the benchmark.
+                try:
+                    violations = list(r.check(m, contexts[r.id]))  # type: ignore[misc]
+                except Exception as error:  # a bug in one rule must not stop the others
+                    out.append((index, self._crash_finding(r, m, error), False))
+                    continue
+                for v in violations:
+                    out.append((index, self._place(r, m, v), v.sensitive))
+
+        def result(out: list[tuple[int, Finding, bool]]) -> ShardResult:
             return out, dispatch.used(), dict(cache.get("engine:extra-sources", {}))
 
         from kubelint.parallel import choose_jobs, run_sharded
 
-        shards = run_sharded(evaluate, choose_jobs(self.jobs, len(manifests)))
+        jobs = choose_jobs(self.jobs, len(manifests))
+        first_of_kind: set[int] = set()
+        warm: list[ShardResult] = []
+        if jobs > 1:
+            # The first manifest of each kind is checked here, before forking: the
+            # run-wide indexes and compiled validators that rules build on first use
+            # are then built once and inherited by every process, not once in each.
+            seen: set[tuple[Any, str | None]] = set()
+            for index, m in enumerate(manifests):
+                key = (m.format, m.kind if isinstance(m, K8sObject) else None)
+                if key not in seen:
+                    seen.add(key)
+                    first_of_kind.add(index)
+            out: list[tuple[int, Finding, bool]] = []
+            for index in sorted(first_of_kind):
+                check(index, out)
+            warm.append(result(out))
+
+        def evaluate(shard: int, shards: int) -> ShardResult:
+            """Run the rules on every `shards`-th manifest, starting at `shard`."""
+            out: list[tuple[int, Finding, bool]] = []
+            for index in range(shard, len(manifests), shards):
+                if index not in first_of_kind:
+                    check(index, out)
+            return result(out)
+
+        shards = warm + run_sharded(evaluate, jobs)
         extra_sources = cache.setdefault("engine:extra-sources", {})
         for _, ran_here, files_read in shards:
             ran |= ran_here
