@@ -168,7 +168,7 @@ class Engine:
     settings: Settings = field(default_factory=Settings)
     progress: Callable[[int, int], None] | None = None
     loaded: Callable[[], None] | None = None  # called once every file is loaded (heap.Heap.settle)
-    jobs: int | None = 1  # processes for the rules; None: all cores on large runs (parallel.py)
+    jobs: int | None = 1  # processes for loading and the rules; None: all cores on large runs
 
     def enabled_rules(self) -> list[Rule]:
         return [r for r in self.registry if self.selection.enabled(r)]

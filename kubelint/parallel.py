@@ -1,11 +1,13 @@
-"""Rule evaluation in several processes, with the output of a single process.
+"""Loading and rule evaluation in several processes, with the output of a single one.
 
-The whole run is loaded once, in this process (cross-resource rules need every
-object).  Then the manifests are dealt out to `jobs` shards: shard 0 is evaluated
-here, the others in forked children, which share the loaded data with this process
-copy-on-write instead of receiving it pickled.  Each shard returns its findings with
-the index of the manifest they belong to; the engine merges them in manifest order,
-so suppressions, ordering and the report are exactly those of a serial run.
+`run_sharded` deals work out to `jobs` shards: shard 0 runs here, the others in
+forked children, whose results come back pickled.  Loading
+(kubelint/file_loading.py) shards the files; the loaded run then comes together in
+this process (cross-resource rules need every object).  For the rules, the
+manifests are dealt out again: the children share the loaded data with this process
+copy-on-write instead of receiving it pickled, and each shard returns its findings
+with the index of the manifest they belong to; the engine merges them in manifest
+order, so suppressions, ordering and the report are exactly those of a serial run.
 
 A child that fails for any reason (killed, out of memory, an unpicklable value) has
 its shard evaluated again here, so --jobs never changes what is reported.  Where
