@@ -62,13 +62,15 @@ def as_list(value: Any) -> list[Any]:
 
 def pod_spec(obj: K8sObject) -> tuple[Path, Mapping[str, Any]] | None:
     """The path and data of the object's pod spec, if it has one."""
-    memo = obj.__dict__
-    if "_pod_spec" in memo:  # worked out once per object: a dozen rules ask
-        return memo["_pod_spec"]  # type: ignore[no-any-return]
+    return obj.derived("derived:pod-spec", _pod_spec)
+
+
+def _pod_spec(obj: K8sObject) -> tuple[Path, Mapping[str, Any]] | None:
     path = POD_SPEC_PATHS.get(obj.kind)
-    spec = dig(obj.data, *path) if path is not None else None
-    found = memo["_pod_spec"] = (path, spec) if path is not None and isinstance(spec, dict) else None
-    return found
+    if path is None:
+        return None
+    spec = dig(obj.data, *path)
+    return (path, spec) if isinstance(spec, dict) else None
 
 
 def pod_template_path(obj: K8sObject) -> Path | None:
@@ -112,7 +114,9 @@ class Container:
                 yield self.path + ("ports", i), port
 
 
-_CONTAINER_MEMO_KEYS = {(i, e): f"_containers_{int(i)}{int(e)}" for i in (False, True) for e in (False, True)}
+_CONTAINER_MEMO_KEYS = {
+    (i, e): f"derived:containers-{int(i)}{int(e)}" for i in (False, True) for e in (False, True)
+}
 
 
 def iter_containers(obj: K8sObject, *, init: bool = False, ephemeral: bool = False) -> Iterator[Container]:
@@ -121,14 +125,14 @@ def iter_containers(obj: K8sObject, *, init: bool = False, ephemeral: bool = Fal
     Sidecar containers (init containers with `restartPolicy: Always`) are long
     running; rules that care can check `container.data.get("restartPolicy")`.
     """
-    key = _CONTAINER_MEMO_KEYS[init, ephemeral]
-    found = obj.__dict__.get(key)  # worked out once per object: twenty rules ask
-    if found is None:
-        found = obj.__dict__[key] = tuple(_containers(obj, init, ephemeral))
-    return iter(found)
+    return iter(obj.derived(_CONTAINER_MEMO_KEYS[init, ephemeral], _containers, init, ephemeral))
 
 
-def _containers(obj: K8sObject, init: bool, ephemeral: bool) -> Iterator[Container]:
+def _containers(obj: K8sObject, init: bool, ephemeral: bool) -> tuple[Container, ...]:
+    return tuple(_iter_containers(obj, init, ephemeral))
+
+
+def _iter_containers(obj: K8sObject, init: bool, ephemeral: bool) -> Iterator[Container]:
     found = pod_spec(obj)
     if found is None:
         return

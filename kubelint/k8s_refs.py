@@ -50,13 +50,14 @@ def _volume_source(
 
 
 def iter_pod_references(obj: K8sObject) -> Iterator[Reference]:
-    found = obj.__dict__.get("_pod_references")  # worked out once per object: six rules ask
-    if found is None:
-        found = obj.__dict__["_pod_references"] = tuple(_pod_references(obj))
-    return iter(found)
+    return iter(obj.derived("derived:pod-references", _pod_references))
 
 
-def _pod_references(obj: K8sObject) -> Iterator[Reference]:
+def _pod_references(obj: K8sObject) -> tuple[Reference, ...]:
+    return tuple(_iter_pod_references(obj))
+
+
+def _iter_pod_references(obj: K8sObject) -> Iterator[Reference]:
     found = pod_spec(obj)
     if found is None:
         return

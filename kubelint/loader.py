@@ -472,4 +472,4 @@ def _construct_document(root: Node, index: int, offset: int) -> LoadedDocument:
 def _empty_document(
     index: int, constructor: _Constructor, root: Node, problems: list[LoadProblem]
 ) -> LoadedDocument:
-    return LoadedDocument(index, None, PositionMap(None, constructor.span(root), {}), problems)
+    return LoadedDocument(index, None, PositionMap(None, constructor.span(root), {}, []), problems)

@@ -4,12 +4,14 @@ violations (what a rule yields) and findings (what the report shows)."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 from kubelint.positions import Path, PositionMap, Span
+
+T = TypeVar("T")
 
 
 class Severity(enum.IntEnum):
@@ -88,6 +90,17 @@ class Manifest:
 
     def span(self, path: Path, *, key: bool = False) -> Span:
         return self.doc.span(self.base + path, key=key)
+
+    def derived(self, key: str, compute: Callable[..., T], *args: Any) -> T:
+        """`compute(self, *args)`, worked out once and kept under `key` (not a Python
+        name, so it never hides an attribute): what rules read from the data (pod spec, containers, references; the data never changes
+        during a run), so that twenty rules asking cost one walk."""
+        memo = self.__dict__
+        try:
+            return memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = memo[key] = compute(self, *args)
+            return value
 
     @property
     def label(self) -> str:

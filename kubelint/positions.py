@@ -13,7 +13,6 @@ exclusive).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,7 +69,7 @@ class PositionMap:
         root: Any,
         root_span: int,
         table: dict[int, tuple[Any, Any]],
-        owners: list[Any] | None = None,
+        owners: list[Any],
     ) -> None:
         self._root = root
         self._root_span = root_span
@@ -86,10 +85,7 @@ class PositionMap:
 
     def __getstate__(self) -> tuple[Any, int, list[Any], list[tuple[Any, Any]]]:
         table = self._table
-        owners = self._owners
-        if owners is None:
-            owners = [c for c in _containers(self._root) if id(c) in table]
-        return self._root, self._root_span, owners, [table[id(c)] for c in owners]
+        return self._root, self._root_span, self._owners, [table[id(c)] for c in self._owners]
 
     def __setstate__(self, state: tuple[Any, int, list[Any], list[tuple[Any, Any]]]) -> None:
         self._root, self._root_span, owners, entries = state
@@ -149,25 +145,3 @@ class PositionMap:
         if entry is None or entry[0] is None:
             return {}
         return {k: Span.unpack(v) for k, v in entry[0].items()}
-
-
-def _containers(root: Any) -> list[Any]:
-    """Every dict and list reachable from `root`, each once, in a fixed order."""
-    found: list[Any] = []
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        children: Iterable[Any]
-        if isinstance(node, dict):
-            children = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        found.append(node)
-        stack.extend(c for c in children if isinstance(c, (dict, list)))
-    return found

@@ -177,14 +177,17 @@ def test_overlay_that_needs_the_load_restrictor_off(
 
     monkeypatch.setattr(kustomize, "_kustomize", counted)
     result = _run(["overlay"], {"select": ["KL030", "KL501"]}, cwd=str(tmp_path))
-    restrictor = [f for f in result.findings if f.rule_id == "KL030"]
-    assert (
-        len(restrictor) == 1
-        and "builds only with --load-restrictor LoadRestrictionsNone" in restrictor[0].message
+    outside, base, entry = (
+        ("deployment.yaml", "deployment.yaml", (2, 5))  # the resource entry that loads it
+        if how == "resource"
+        else ("app.env", "overlay/deployment.yaml", (1, 1))  # kustomize names no entry
     )
-    outside = "deployment.yaml" if how == "resource" else "app.env"
-    assert f"{outside} is outside overlay" in restrictor[0].message
-    assert [f.rule_id for f in result.findings].count("KL501") == 1  # the objects are linted
+    # the objects are linted (the image at the base's line), and KL030 says why it took the flag
+    assert _where(result) == [(base, 10, 30, "KL501"), ("overlay/kustomization.yaml", *entry, "KL030")]
+    assert result.findings[1].message == (
+        "kustomization overlay builds only with --load-restrictor LoadRestrictionsNone: "
+        f"{outside} is outside overlay (kustomize's load restrictor rejects it)"
+    )
     unrestricted = ("--load-restrictor", "LoadRestrictionsNone")
     assert builds == ([unrestricted] if how == "resource" else [(), unrestricted])
 
